@@ -49,6 +49,10 @@ export const BPF_JLT = 0xa0;
 export const BPF_JLE = 0xb0;
 export const BPF_JSLT = 0xc0;
 export const BPF_JSLE = 0xd0;
+/** Conditional pseudo-jump (Linux 6.9+): with src BPF_MAY_GOTO it is `may_goto`. Not in RFC 9669. */
+export const BPF_JCOND = 0xe0;
+/** src_reg of BPF_JMP | BPF_JCOND. */
+export const BPF_MAY_GOTO = 0;
 
 /** Load/store size: bits 3-4. */
 export const BPF_W = 0x00;
@@ -68,6 +72,16 @@ export const BPF_ATOMIC = 0xc0;
 export const BPF_FETCH = 0x01;
 export const BPF_XCHG = 0xe0 | BPF_FETCH;
 export const BPF_CMPXCHG = 0xf0 | BPF_FETCH;
+/** Linux 6.15+ (not in RFC 9669): load-acquire (dst = *(src + off)) and store-release (*(dst + off) = src). */
+export const BPF_LOAD_ACQ = 0x100;
+export const BPF_STORE_REL = 0x110;
+
+/** `off` of BPF_ALU64 | BPF_MOV | BPF_X marking an arena address-space cast (Linux 6.9+, not in RFC 9669). */
+export const BPF_ADDR_SPACE_CAST = 1;
+
+/** Highest register number; r10 is the read-only frame pointer. */
+export const MAX_REG = 10;
+export const BPF_REG_FP = 10;
 
 /** src_reg values of lddw (BPF_LD | BPF_IMM | BPF_DW). */
 export const BPF_PSEUDO_MAP_FD = 1;

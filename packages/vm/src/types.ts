@@ -1,0 +1,60 @@
+// The VM's public contract: what embedders (objects, cli, tests) hand in and get back.
+// Internals (address layout, engines) live in their own modules; this file only names the seams.
+import type { Instruction } from '@bpfsim/isa';
+
+export type EngineName = 'interp' | 'jit';
+
+/** What a region holds; used in fault messages ("stack", "ctx", "packet", "map_value", "mem"...). */
+export type RegionKind = 'stack' | 'ctx' | 'packet' | 'map_value' | 'helper_mem' | 'mem' | 'map';
+
+/** A span of bytes a program may address through a 64-bit pointer. */
+export interface RegionSpec {
+  kind: RegionKind;
+  /** Human name for faults and traces, e.g. "stack", "ctx", "map_value(id=3)". */
+  name: string;
+  /** Backing store; the program reads and writes these very bytes. */
+  bytes: Uint8Array;
+  writable: boolean;
+}
+
+/** Why a run stopped abnormally. Every error that leaves the VM is a VmFault. */
+export type FaultKind =
+  | 'out_of_bounds' // memory access outside every region (or read-only write)
+  | 'invalid_insn' // undecodable / unsupported instruction at run time
+  | 'unknown_helper' // call to a helper id the table lacks
+  | 'helper_error' // a helper threw
+  | 'call_depth' // more than 8 bpf-to-bpf frames
+  | 'budget' // instruction budget exhausted
+  | 'timeout' // wall-clock limit exceeded
+  | 'bad_jump'; // jump/call target outside the program or into the middle of lddw
+
+/** Program memory as helpers see it: bounds-checked access through 64-bit addresses. */
+export interface MemoryAccess {
+  read(addr: bigint, size: number): Uint8Array; // copy; throws VmFault('out_of_bounds') when not fully inside a region
+  write(addr: bigint, data: Uint8Array): void; // throws on read-only or out-of-bounds
+  /** The region and offset an address falls in, or undefined. */
+  resolve(addr: bigint): { region: RegionSpec; offset: number } | undefined;
+  /** Map an extra region for the rest of this run (e.g. a map value returned by a helper); returns its base address. */
+  map(region: RegionSpec): bigint;
+}
+
+/** What a helper implementation receives besides r1..r5. */
+export interface HelperCall {
+  readonly id: number;
+  readonly pc: number;
+  readonly mem: MemoryAccess;
+  /** The embedder's per-run context object (e.g. the simulated process, the program), passed through untouched. */
+  readonly env: unknown;
+}
+
+/** A helper: r1..r5 as unsigned 64-bit BigInts in, r0 out (any BigInt; the VM truncates to 64 bits). */
+export type HelperFn = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, call: HelperCall) => bigint;
+
+/** Helper table supplied by the embedder: id -> implementation. */
+export type HelperTable = ReadonlyMap<number, HelperFn>;
+
+/**
+ * Tail calls (bpf_tail_call, helper 12): r2 holds the program-array pointer the program loaded, r3 the index.
+ * The embedder resolves them; `undefined` means "no program there", and the caller falls through as the kernel does.
+ */
+export type TailCallResolver = (mapPointer: bigint, index: number) => { insns: readonly Instruction[] } | undefined;
