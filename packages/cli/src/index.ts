@@ -5,6 +5,14 @@ export { CliError, processIO, type CliIO, type Command } from './io.js';
 
 /** Verb -> lazily loaded command. Each command module lives in ./commands/<verb>.ts and exports `command`. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  asm: () => import('./commands/asm.js'),
+  disasm: () => import('./commands/disasm.js'),
+  fs: () => import('./commands/fs.js'),
+  link: () => import('./commands/link.js'),
+  map: () => import('./commands/map.js'),
+  prog: () => import('./commands/prog.js'),
+  run: () => import('./commands/run.js'),
+  plugin: () => import('./commands/plugin.js'),
 };
 
 const USAGE = `usage: bpfsim <command> [options]

@@ -35,4 +35,19 @@ export interface VfsHooks {
   get(caller: VfsCaller, pathname: string, access: { read: boolean; write: boolean }): PinnableObject;
   /** A new process (spawn or fork) gets its mount namespace: the parent's for fork, the initial one for spawn. */
   attachProcess(child: VfsCaller, parent: VfsCaller | undefined): void;
+  /**
+   * Optional (added by objects-core): the per-process filesystem API the kernel exposes as `proc.fs`,
+   * `proc.mount(...)` and `proc.unshare('mnt')` — each a one-line delegation to what this returns.
+   */
+  processApi?(caller: VfsCaller): VfsProcessApi;
+  /** Optional: the process exited (drop its hold on its mount namespace). */
+  detachProcess?(caller: VfsCaller): void;
+}
+
+/** What `processApi` returns; every member is optional, a missing one makes the proc.* call fail with ENOSYS. */
+export interface VfsProcessApi {
+  /** node:fs-flavoured operations (mkdir, rmdir, unlink, rename, readdir, stat, readFile, …) as this process. */
+  readonly fs?: unknown;
+  mount?(...args: unknown[]): unknown;
+  unshare?(what: 'mnt'): unknown;
 }

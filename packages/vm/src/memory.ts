@@ -10,6 +10,9 @@ export const LO_BASE = 0x10000000;
 /** Largest region: offsets must stay below 2^31 - LO_BASE so lo never wraps. */
 export const MAX_REGION_BYTES = 0x60000000;
 
+/** describe() names addresses up to this many bytes outside a region relative to it. */
+const DESCRIBE_NEAR = 1 << 20;
+
 export class Memory {
   /** Indexed by slot (= hi - 1). Parallel arrays keep the hot path monomorphic for V8. */
   readonly bytes: Uint8Array[] = [];
@@ -96,8 +99,11 @@ export class Memory {
     if (slot >= 0 && slot < this.specs.length) {
       const spec = this.specs[slot];
       const offset = Number(addr & 0xffffffffn) - LO_BASE;
-      const rel = spec.kind === 'stack' ? offset - this.lengths[slot] : offset;
-      return rel < 0 ? `${spec.name}${rel}` : `${spec.name}+${rel}`;
+      // Only addresses near the region read as an offset from it; far ones (a stray integer) stay hex.
+      if (offset >= -DESCRIBE_NEAR && offset <= this.lengths[slot] + DESCRIBE_NEAR) {
+        const rel = spec.kind === 'stack' ? offset - this.lengths[slot] : offset;
+        return rel < 0 ? `${spec.name}${rel}` : `${spec.name}+${rel}`;
+      }
     }
     return `0x${BigInt.asUintN(64, addr).toString(16)}`;
   }

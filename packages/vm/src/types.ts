@@ -15,6 +15,11 @@ export interface RegionSpec {
   /** Backing store; the program reads and writes these very bytes. */
   bytes: Uint8Array;
   writable: boolean;
+  /**
+   * For a ctx region (e.g. a __sk_buff): the packet bytes that the legacy LD_ABS/LD_IND instructions read (the
+   * skb's linear data). Without it, LD_ABS/LD_IND read the region r6 points into itself (a plain packet ctx).
+   */
+  packet?: Uint8Array;
 }
 
 /** Why a run stopped abnormally. Every error that leaves the VM is a VmFault. */
@@ -54,7 +59,13 @@ export type HelperFn = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigi
 export type HelperTable = ReadonlyMap<number, HelperFn>;
 
 /**
- * Tail calls (bpf_tail_call, helper 12): r2 holds the program-array pointer the program loaded, r3 the index.
- * The embedder resolves them; `undefined` means "no program there", and the caller falls through as the kernel does.
+ * Tail calls (bpf_tail_call, helper 12): r2 holds the program-array pointer the program loaded, r3 the index (u32).
+ * The embedder resolves them. Both "no program" answers make the caller fall through as the kernel does, but they
+ * differ like in the kernel's interpreter (___bpf_prog_run, JMP_TAIL_CALL):
+ * - `undefined`: index >= max_entries (or not a program array) — the attempt does not count;
+ * - `null`: index in range but the slot is empty — the attempt counts toward MAX_TAIL_CALL_CNT (33).
  */
-export type TailCallResolver = (mapPointer: bigint, index: number) => { insns: readonly Instruction[] } | undefined;
+export type TailCallResolver = (
+  mapPointer: bigint,
+  index: number,
+) => { insns: readonly Instruction[] } | null | undefined;

@@ -1,0 +1,83 @@
+// `bpfsim map|prog|link`: bpftool-style commands in one kernel per --script run.
+import { describe, expect, it } from 'vitest';
+import { main } from '../index.js';
+import type { CliIO } from '../io.js';
+
+function fakeIO(files: Record<string, Uint8Array | string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    readFile: (p) => {
+      const f = files[p];
+      if (f === undefined) throw new Error(`ENOENT: ${p}`);
+      return typeof f === 'string' ? new TextEncoder().encode(f) : f;
+    },
+    writeFile: () => undefined,
+  };
+  return { io, out: () => out.join(''), err: () => err.join('') };
+}
+
+// r0 = 0; exit  /  lddw r1, map idx 0; r0 = 0; exit  (hand-encoded)
+const RET0 = Uint8Array.from(Buffer.from('b7000000000000009500000000000000', 'hex'));
+const USES_MAP = Uint8Array.from(Buffer.from('18110000000000000000000000000000b7000000000000009500000000000000', 'hex'));
+
+describe('bpfsim map/prog/link', () => {
+  it('map create/update/lookup/dump/show in one script, bpftool output formats', async () => {
+    const script = [
+      'map create type hash key 4 value 8 entries 16 name foo',
+      'map update id 1 key 1 0 0 0 value 0x2a 0 0 0 0 0 0 0',
+      'map update id 1 key hex 02 00 00 00 value hex 07 00 00 00 00 00 00 00 noexist',
+      'map lookup id 1 key 1 0 0 0',
+      'map dump id 1',
+      'map show',
+    ].join('\n');
+    const t = fakeIO({ s: script });
+    expect(await main(['map', '--script', 's'], t.io)).toBe(0);
+    expect(t.out()).toBe(
+      '1: hash  name foo  flags 0x0\n\tkey 4B  value 8B  max_entries 16  memlock 2320B\n' +
+        'key: 01 00 00 00  value: 2a 00 00 00 00 00 00 00\n' +
+        'key: 01 00 00 00  value: 2a 00 00 00 00 00 00 00\nkey: 02 00 00 00  value: 07 00 00 00 00 00 00 00\nFound 2 elements\n' +
+        '1: hash  name foo  flags 0x0\n\tkey 4B  value 8B  max_entries 16  memlock 2320B\n',
+    );
+  });
+
+  it('errors name the line and the errno, exit code 1', async () => {
+    const t = fakeIO({ s: 'map create type array key 4 value 4 entries 1\nmap update id 1 key 5 0 0 0 value 1 0 0 0' });
+    expect(await main(['map', '--script', 's'], t.io)).toBe(1);
+    expect(t.err()).toContain('s:2: map update: E2BIG');
+  });
+
+  it('prog load with map idx, show --json, run', async () => {
+    const script = [
+      'map create type array key 4 value 4 entries 1',
+      'prog load used.bin type socket_filter name user map idx 0 id 1',
+      'prog load ret0.bin type socket_filter',
+      'prog run id 2 data_in hex:000102030405060708090a0b0c0d0e0f',
+    ].join('\n');
+    const t = fakeIO({ s: script, 'used.bin': USES_MAP, 'ret0.bin': RET0 });
+    expect(await main(['prog', '--json', '--script', 's'], t.io)).toBe(0);
+    const lines = t.out().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[1][0]).toMatchObject({ id: 1, type: 'socket_filter', name: 'user', tag: '0bd0168676c7c779', gpl_compatible: true, map_ids: [1], bytes_xlated: 32 });
+    expect(lines[2][0]).toMatchObject({ id: 2, tag: '59f4a931744dcdc6' });
+    expect(lines[3].retval).toBe(0);
+    expect(lines[3].data_out.slice(14)).toEqual(['0x0e', '0x0f']);
+  });
+
+  it('link create/show/detach for XDP on lo', async () => {
+    const xdp = Uint8Array.from(Buffer.from('b7000000020000009500000000000000', 'hex'));
+    const t = fakeIO({ s: 'prog load x.bin type xdp\nlink create id 1 xdp dev 1\nlink show\nlink detach id 1', 'x.bin': xdp });
+    expect(await main(['link', '--script', 's'], t.io)).toBe(0);
+    expect(t.out()).toContain('1: xdp  prog 1\n\tifindex 1\n1: xdp  prog 1\n\tifindex 1\n');
+  });
+
+  it('a single command runs in a fresh kernel; bad usage is exit code 2', async () => {
+    const t = fakeIO({});
+    expect(await main(['map', 'create', 'type', 'array', 'key', '4', 'value', '4', 'entries', '2'], t.io)).toBe(0);
+    expect(t.out()).toBe('1: array  flags 0x0\n\tkey 4B  value 4B  max_entries 2  memlock 328B\n');
+    const u = fakeIO({});
+    expect(await main(['map', 'create', 'type', 'nope'], u.io)).toBe(2);
+    expect(await main(['map'], u.io)).toBe(2);
+  });
+});

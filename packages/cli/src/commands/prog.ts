@@ -1,0 +1,5 @@
+// `bpfsim prog` — bpftool-style prog commands against the simulated kernel (engine and syntax: ./bpftool.ts).
+import type { Command } from '../io.js';
+import { bpftoolVerb } from './bpftool.js';
+
+export const command: Command = bpftoolVerb('prog');

@@ -1,0 +1,229 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BPF_ANY, BPF_EXIST, BPF_F_LOCK, BPF_F_NO_PREALLOC, BPF_NOEXIST } from './constants.js';
+import { createMap } from './create.js';
+import type { HashMap } from './hash.js';
+import { errnoOf, FakeEnv, readU32, u32 } from './test-support.js';
+import type { BpfMap } from './types.js';
+
+const env = new FakeEnv(2);
+const hash = (max = 4, type: string | number = 'hash', flags = 0) =>
+  createMap({ map_type: type, key_size: 4, value_size: 4, max_entries: max, map_flags: flags }, env) as HashMap;
+
+function walk(m: BpfMap): number[] {
+  const out: number[] = [];
+  let k: Uint8Array | null = null;
+  for (;;) {
+    try {
+      k = m.getNextKey(k);
+    } catch {
+      return out;
+    }
+    out.push(readU32(k));
+  }
+}
+
+describe('hash map', () => {
+  it('update flags and E2BIG when full (pre-allocated and not)', () => {
+    for (const flags of [0, BPF_F_NO_PREALLOC]) {
+      const m = hash(2, 'hash', flags);
+      expect(errnoOf(() => m.update(u32(1), u32(1), BPF_EXIST))).toBe('ENOENT');
+      m.update(u32(1), u32(1), BPF_NOEXIST);
+      expect(errnoOf(() => m.update(u32(1), u32(2), BPF_NOEXIST))).toBe('EEXIST');
+      m.update(u32(1), u32(2), BPF_EXIST);
+      m.update(u32(2), u32(3), BPF_ANY);
+      expect(errnoOf(() => m.update(u32(3), u32(3), BPF_ANY))).toBe('E2BIG');
+      m.update(u32(2), u32(4), BPF_ANY); // replacing in a full map is fine
+      expect(errnoOf(() => m.update(u32(3), u32(3), BPF_EXIST))).toBe('ENOENT');
+      expect(errnoOf(() => m.update(u32(1), u32(3), BPF_NOEXIST))).toBe('EEXIST');
+      expect(readU32(m.lookup(u32(2)))).toBe(4);
+      expect(m.count).toBe(2);
+      expect(m.updateFromProgram(u32(9), u32(1), BPF_ANY, 0)).toBe(-7);
+    }
+  });
+
+  it('get_next_key walks insertion order; a missing key restarts from the first element', () => {
+    const m = hash(8);
+    for (const k of [5, 3, 9, 1]) m.update(u32(k), u32(k));
+    expect(walk(m)).toEqual([5, 3, 9, 1]);
+    expect(readU32(m.getNextKey(u32(3)))).toBe(9);
+    expect(readU32(m.getNextKey(u32(42)))).toBe(5);
+    m.delete(u32(3));
+    expect(readU32(m.getNextKey(u32(3)))).toBe(5); // deleted while iterating: restart, as the kernel does
+    expect(walk(m)).toEqual([5, 9, 1]);
+    m.update(u32(5), u32(55)); // updating keeps the position
+    expect(walk(m)).toEqual([5, 9, 1]);
+    expect(errnoOf(() => hash().getNextKey(null))).toBe('ENOENT');
+  });
+
+  it('lookup_and_delete returns the value and removes the element', () => {
+    const m = hash();
+    m.update(u32(1), u32(11));
+    expect(readU32(m.lookupAndDelete(u32(1)))).toBe(11);
+    expect(errnoOf(() => m.lookupAndDelete(u32(1)))).toBe('ENOENT');
+    expect(errnoOf(() => m.lookupAndDelete(u32(1), 1))).toBe('EINVAL');
+    expect(errnoOf(() => m.lookupAndDelete(u32(1), 0, { read: true, write: false }))).toBe('EPERM');
+  });
+
+  it('BPF_F_LOCK on a value with a spin lock updates everything but the lock', () => {
+    const m = createMap({ map_type: 'hash', key_size: 4, value_size: 8, max_entries: 2, spin_lock_off: 4 }, env);
+    m.update(u32(1), Uint8Array.from([1, 2, 3, 4, 0, 0, 0, 0]), BPF_F_LOCK);
+    m.lookupForProgram(u32(1), 0)![4] = 1; // held
+    m.update(u32(1), Uint8Array.from([5, 6, 7, 8, 9, 9, 9, 9]), BPF_F_LOCK | BPF_EXIST);
+    expect([...m.lookupForProgram(u32(1), 0)!]).toEqual([5, 6, 7, 8, 1, 0, 0, 0]);
+    expect([...m.lookup(u32(1), BPF_F_LOCK)]).toEqual([5, 6, 7, 8, 0, 0, 0, 0]);
+    expect(errnoOf(() => m.update(u32(1), new Uint8Array(8), BPF_F_LOCK | BPF_NOEXIST))).toBe('EEXIST');
+    const lru = hash(2, 'lru_hash');
+    expect(errnoOf(() => lru.update(u32(1), u32(1), BPF_F_LOCK))).toBe('EINVAL');
+  });
+
+  it('htab batch: tokens continue where the last batch stopped, ENOENT at the end, deletion variant empties', () => {
+    const m = hash(16);
+    for (let i = 0; i < 7; i++) m.update(u32(i * 10), u32(i));
+    const seen: number[] = [];
+    let token: Uint8Array | undefined;
+    let last;
+    do {
+      last = m.lookupBatch({ count: 3, inBatch: token });
+      for (let i = 0; i < last.count; i++) seen.push(readU32(last.keys!, i * 4));
+      token = last.outBatch;
+    } while (!last.error);
+    expect(last.error.errno).toBe('ENOENT');
+    expect(seen).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    const again = m.lookupBatch({ count: 3, inBatch: token });
+    expect([again.count, again.error?.errno]).toEqual([0, 'ENOENT']);
+
+    const d1 = m.lookupAndDeleteBatch({ count: 4 });
+    expect(d1.count).toBe(4);
+    expect(m.count).toBe(3);
+    const d2 = m.lookupAndDeleteBatch({ count: 4, inBatch: d1.outBatch });
+    expect([d2.count, d2.error?.errno, m.count]).toEqual([3, 'ENOENT', 0]);
+    expect(readU32(d2.values!, 8)).toBe(6);
+    expect(errnoOf(() => m.lookupBatch({ count: 1, flags: 1 }))).toBe('EINVAL');
+  });
+
+  it('generic delete batch stops at the first missing key', () => {
+    const m = hash();
+    m.update(u32(1), u32(1));
+    m.update(u32(2), u32(2));
+    const keys = new Uint8Array(12);
+    keys.set(u32(1), 0);
+    keys.set(u32(3), 4);
+    keys.set(u32(2), 8);
+    const r = m.deleteBatch({ count: 3, keys });
+    expect([r.count, r.error?.errno, m.count]).toEqual([1, 'ENOENT', 1]);
+  });
+
+  it('behaves like a JS Map model under random update/delete/lookup with flags (property)', () => {
+    const op = fc.record({
+      kind: fc.constantFrom('update', 'delete', 'lookup', 'lad'),
+      key: fc.integer({ min: 0, max: 7 }),
+      val: fc.integer({ min: 0, max: 0xffffffff }),
+      flags: fc.constantFrom(BPF_ANY, BPF_NOEXIST, BPF_EXIST),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.boolean(), (ops, prealloc) => {
+        const m = hash(4, 'hash', prealloc ? 0 : BPF_F_NO_PREALLOC);
+        const model = new Map<number, number>();
+        for (const o of ops) {
+          let want: string;
+          if (o.kind === 'update') {
+            const has = model.has(o.key);
+            want = has && o.flags === BPF_NOEXIST ? 'EEXIST' : !has && o.flags === BPF_EXIST ? 'ENOENT' : !has && model.size >= 4 ? 'E2BIG' : 'ok';
+            expect(errnoOf(() => m.update(u32(o.key), u32(o.val), o.flags))).toBe(want);
+            if (want === 'ok') model.set(o.key, o.val);
+          } else if (o.kind === 'delete') {
+            expect(errnoOf(() => m.delete(u32(o.key)))).toBe(model.has(o.key) ? 'ok' : 'ENOENT');
+            model.delete(o.key);
+          } else if (o.kind === 'lookup') {
+            if (model.has(o.key)) expect(readU32(m.lookup(u32(o.key)))).toBe(model.get(o.key));
+            else expect(errnoOf(() => m.lookup(u32(o.key)))).toBe('ENOENT');
+          } else {
+            if (model.has(o.key)) expect(readU32(m.lookupAndDelete(u32(o.key)))).toBe(model.get(o.key));
+            else expect(errnoOf(() => m.lookupAndDelete(u32(o.key)))).toBe('ENOENT');
+            model.delete(o.key);
+          }
+          expect(m.count).toBe(model.size);
+        }
+        expect(walk(m).sort()).toEqual([...model.keys()].sort());
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('LRU hash', () => {
+  it('evicts the least recently used element; program lookups count as use, syscall lookups do not', () => {
+    const m = hash(3, 'lru_hash');
+    for (const k of [1, 2, 3]) m.update(u32(k), u32(k));
+    m.lookupForProgram(u32(1), 0); // 1 is now more recent than 2 and 3
+    m.lookup(u32(2)); // bpf(2) lookup: no mark
+    m.update(u32(4), u32(4)); // evicts 2
+    expect(walk(m).sort()).toEqual([1, 3, 4]);
+    m.update(u32(3), u32(33)); // update refreshes 3
+    m.update(u32(5), u32(5)); // evicts 1
+    expect(walk(m).sort()).toEqual([3, 4, 5]);
+    expect(errnoOf(() => m.update(u32(6), u32(6), BPF_EXIST))).toBe('ENOENT');
+    expect(m.count).toBe(3);
+  });
+
+  it('never fails with E2BIG (property: at most max_entries, the newest key is always present)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 80 }), (keys) => {
+        const m = hash(5, 'lru_percpu_hash');
+        for (const k of keys) {
+          m.update(u32(k), new Uint8Array(16));
+          expect(m.count).toBeLessThanOrEqual(5);
+          expect(m.lookupForProgram(u32(k), 1)).not.toBeNull();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('percpu hash', () => {
+  it('syscall values cover every cpu; a program update of a new key zeroes the other cpus', () => {
+    const m = createMap({ map_type: 'percpu_hash', key_size: 4, value_size: 4, max_entries: 4 }, env);
+    expect(m.syscallValueSize).toBe(16);
+    expect(m.updateFromProgram(u32(1), u32(7), BPF_ANY, 1)).toBe(0);
+    const v = m.lookup(u32(1));
+    expect([readU32(v, 0), readU32(v, 8)]).toEqual([0, 7]);
+    m.update(u32(1), Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
+    expect(readU32(m.lookupForProgram(u32(1), 0)!)).toBe(1);
+    expect(readU32(m.lookupForProgram(u32(1), 1)!)).toBe(2);
+    expect(m.lookupPercpuForProgram!(u32(1), 2)).toBeNull();
+    expect(errnoOf(() => m.update(u32(1), new Uint8Array(16), BPF_F_LOCK))).toBe('EINVAL');
+  });
+});
+
+describe('bpf_for_each_map_elem', () => {
+  it('hash: visits in order with live values, stops on 1, survives deletion of the current element', () => {
+    const m = hash(8);
+    for (const k of [4, 5, 6]) m.update(u32(k), u32(k * 10));
+    const seen: number[] = [];
+    expect(
+      m.forEachForProgram!(0, 0, (k, v) => {
+        seen.push(readU32(k));
+        v.set(u32(readU32(v) + 1));
+        if (readU32(k) === 4) m.deleteFromProgram(u32(4), 0);
+        return 0;
+      }),
+    ).toBe(3);
+    expect(seen).toEqual([4, 5, 6]);
+    expect(readU32(m.lookup(u32(5)))).toBe(51);
+    expect(m.forEachForProgram!(0, 0, () => 1)).toBe(1);
+    expect(m.forEachForProgram!(0, 1, () => 0)).toBe(-22);
+  });
+
+  it('arrays visit every index, per-cpu arrays the current cpu', () => {
+    const m = createMap({ map_type: 'percpu_array', key_size: 4, value_size: 4, max_entries: 3 }, env);
+    m.forEachForProgram!(1, 0, (k, v) => {
+      v.set(u32(readU32(k) + 100));
+      return 0;
+    });
+    const all = m.lookup(u32(2));
+    expect([readU32(all, 0), readU32(all, 8)]).toEqual([0, 102]);
+    expect(m.forEachForProgram!(0, 0, (k) => (readU32(k) === 1 ? 1 : 0))).toBe(2);
+  });
+});

@@ -1,0 +1,498 @@
+// BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH and HASH_OF_MAPS (kernel/bpf/hashtab.c).
+//
+// Iteration order: the kernel walks buckets chosen by jhash with a random seed, which user space cannot predict.
+// bpfsim iterates in INSERTION order instead (an update of an existing key keeps its place). get_next_key keeps
+// the kernel's restart rule: a key that is not in the map restarts the walk from the first element.
+//
+// Batch tokens (BPF_MAP_LOOKUP[_AND_DELETE]_BATCH): the kernel's token is a u32 bucket index and a batch always
+// takes whole buckets. bpfsim gives every element its own "bucket": the token is the u32 insertion sequence number
+// of the next element to visit, so ENOSPC (a bucket larger than count) never happens. Reaching the end sets ENOENT.
+//
+// LRU: the kernel's bpf_lru_list is approximate (per-cpu free lists, active/inactive lists with reference bits).
+// bpfsim is deterministic: when an insert finds the map full it evicts the least recently used element, where
+// "used" means inserted, updated, or looked up BY A PROGRAM (bpf(2) lookups don't mark, like
+// htab_lru_map_lookup_elem_sys). Flags are checked before evicting (the kernel may evict first).
+import { BpfError, type Errno } from '../errno.js';
+import { BaseMap, concat, type MapSpec } from './base.js';
+import {
+  BPF_EXIST,
+  BPF_F_ACCESS_MASK,
+  BPF_F_LOCK,
+  BPF_F_NO_COMMON_LRU,
+  BPF_F_NO_PREALLOC,
+  BPF_F_NUMA_NODE,
+  BPF_F_RDONLY_PROG,
+  BPF_F_ZERO_SEED,
+  BPF_MAP_TYPE_HASH_OF_MAPS,
+  BPF_MAP_TYPE_LRU_HASH,
+  BPF_MAP_TYPE_LRU_PERCPU_HASH,
+  BPF_MAP_TYPE_PERCPU_HASH,
+  BPF_NOEXIST,
+  HTAB_ELEM_SIZE,
+  KMALLOC_MAX_SIZE,
+  PCPU_MIN_UNIT_SIZE,
+  SIZEOF_BPF_HTAB,
+  SIZEOF_HTAB_BUCKET,
+  SIZEOF_LLIST_NODE,
+} from './constants.js';
+import { innerMapMetaFromFd, resolveInnerMap } from './map-in-map.js';
+import type { BatchAttr, BatchResult, BpfMap, EntryRef, InnerMapMeta, MapEnv } from './types.js';
+import { bytesKey, roundUp, u32At, u32Bytes, userBytes } from './util.js';
+import { bad, capable, checkAllocation, flagsAccessOk, NUMA_NO_NODE, type NormalizedAttr } from './validate.js';
+
+const HTAB_CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED;
+
+const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EEXIST: 17, ENOENT: 2, ENOMEM: 12, EPERM: 1 };
+
+function isPercpuType(t: number): boolean {
+  return t === BPF_MAP_TYPE_PERCPU_HASH || t === BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+function isLruType(t: number): boolean {
+  return t === BPF_MAP_TYPE_LRU_HASH || t === BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/** htab_map_alloc_check */
+export function htabAllocCheck(a: NormalizedAttr, env: MapEnv): void {
+  const percpu = isPercpuType(a.mapType);
+  const lru = isLruType(a.mapType);
+  const percpuLru = (a.mapFlags & BPF_F_NO_COMMON_LRU) !== 0;
+  const prealloc = (a.mapFlags & BPF_F_NO_PREALLOC) === 0;
+  if (a.mapFlags & BPF_F_ZERO_SEED && !capable(env, 'CAP_SYS_ADMIN')) bad('EPERM', 'BPF_F_ZERO_SEED needs CAP_SYS_ADMIN');
+  if (a.mapFlags & ~HTAB_CREATE_FLAG_MASK) bad('EINVAL', `map_flags 0x${a.mapFlags.toString(16)} has flags hash maps don't accept`);
+  if (!flagsAccessOk(a.mapFlags)) bad('EINVAL', 'BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG are mutually exclusive');
+  if (!lru && percpuLru) bad('EINVAL', 'BPF_F_NO_COMMON_LRU is only valid for LRU hash maps');
+  if (lru && !prealloc) bad('ENOTSUPP', 'LRU hash maps are always pre-allocated (BPF_F_NO_PREALLOC not supported)');
+  if (a.numaNode !== NUMA_NO_NODE && (percpu || percpuLru)) bad('EINVAL', 'per-cpu hash maps cannot be bound to a NUMA node');
+  if (a.maxEntries === 0 || a.keySize === 0 || a.valueSize === 0) {
+    bad('EINVAL', `max_entries (${a.maxEntries}), key_size (${a.keySize}) and value_size (${a.valueSize}) must be non-zero`);
+  }
+  if (a.keySize + a.valueSize >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) {
+    bad('E2BIG', `key_size + value_size = ${a.keySize + a.valueSize} too large for one element`);
+  }
+  if (percpu && roundUp(a.valueSize, 8) > PCPU_MIN_UNIT_SIZE) {
+    bad('E2BIG', `per-cpu value_size ${a.valueSize} > PCPU_MIN_UNIT_SIZE (${PCPU_MIN_UNIT_SIZE})`);
+  }
+}
+
+/** fd_htab_map_alloc_check */
+export function fdHtabAllocCheck(a: NormalizedAttr, env: MapEnv): void {
+  if (a.valueSize !== 4) bad('EINVAL', `hash of maps needs value_size 4 (a u32 fd), got ${a.valueSize}`);
+  htabAllocCheck(a, env);
+}
+
+/** max_entries as htab_map_alloc stores it: BPF_F_NO_COMMON_LRU rounds to a multiple of the cpu count. */
+export function htabMaxEntries(a: NormalizedAttr, env: MapEnv): number {
+  let max = a.maxEntries;
+  if (a.mapFlags & BPF_F_NO_COMMON_LRU) {
+    const n = env.ncpus;
+    max = Math.ceil(a.maxEntries / n) * n;
+    if (max > 0xffffffff) max = Math.floor(a.maxEntries / n) * n;
+  }
+  if (max > 2 ** 31) bad('E2BIG', `max_entries ${max} > 2^31 (hash table size must be a power of 2)`);
+  return max;
+}
+
+interface Elem {
+  readonly key: Uint8Array;
+  readonly k: string;
+  /** value_size bytes (rounded to 8), or ncpus × round_up(value_size, 8) for per-cpu maps. */
+  readonly value: Uint8Array;
+  /** Insertion sequence number: iteration order and batch token. */
+  readonly seq: number;
+  prev: Elem | null;
+  next: Elem | null;
+  /** HASH_OF_MAPS: the inner map reference this element holds. */
+  ref?: EntryRef;
+  /** Cached live views for programs, per cpu (index 0 for non-per-cpu maps). */
+  views?: Uint8Array[];
+}
+
+export class HashMap extends BaseMap {
+  protected readonly percpu: boolean;
+  protected readonly lru: boolean;
+  protected readonly prealloc: boolean;
+  readonly elemSize: number;
+  protected readonly ncpus: number;
+  private readonly byKey = new Map<string, Elem>();
+  private head: Elem | null = null;
+  private tail: Elem | null = null;
+  private nextSeq = 0;
+  /** LRU recency: Map iteration order = least recently used first. */
+  private readonly recency = new Map<string, Elem>();
+
+  constructor(spec: MapSpec, env: MapEnv) {
+    super(spec, env);
+    this.percpu = isPercpuType(spec.mapType);
+    this.lru = isLruType(spec.mapType);
+    this.prealloc = (spec.mapFlags & BPF_F_NO_PREALLOC) === 0;
+    this.ncpus = env.ncpus;
+    this.elemSize = roundUp(spec.valueSize, 8);
+    if (this.prealloc) {
+      const per = HTAB_ELEM_SIZE + roundUp(spec.keySize, 8) + (this.percpu ? 8 + this.elemSize * this.ncpus : this.elemSize);
+      checkAllocation(per * spec.maxEntries, 'pre-allocated hash elements');
+    }
+    this.batchOps = { lookup: 'htab', lookupAndDelete: 'htab', update: 'generic', delete: 'generic' };
+  }
+
+  get count(): number {
+    return this.byKey.size;
+  }
+
+  override get syscallValueSize(): number {
+    return this.percpu ? this.elemSize * this.ncpus : this.valueSize;
+  }
+
+  /** Pre-allocated plain hash maps keep num_possible_cpus() spare elements for replacing (htab_has_extra_elems). */
+  protected get hasExtraElems(): boolean {
+    return !this.percpu && !this.lru;
+  }
+
+  /** htab_map_mem_usage */
+  memUsage(): number {
+    const ncpus = this.ncpus;
+    const nBuckets = 2 ** Math.ceil(Math.log2(Math.max(1, this.maxEntries)));
+    const elemSize = HTAB_ELEM_SIZE + roundUp(this.keySize, 8) + (this.percpu ? 8 : this.elemSize);
+    let usage = SIZEOF_BPF_HTAB + SIZEOF_HTAB_BUCKET * nBuckets;
+    if (this.prealloc) {
+      const n = this.maxEntries + (this.hasExtraElems ? ncpus : 0);
+      usage += elemSize * n;
+      if (this.percpu) usage += this.elemSize * ncpus * n;
+      else if (!this.lru) usage += 8 * ncpus;
+    } else {
+      const n = this.count;
+      usage += (elemSize + SIZEOF_LLIST_NODE) * n;
+      if (this.percpu) usage += (SIZEOF_LLIST_NODE + 8) * n + this.elemSize * ncpus * n;
+    }
+    return usage;
+  }
+
+  /** The keys in iteration order (for tests and dumps). */
+  keys(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let e = this.head; e; e = e.next) out.push(e.key.slice());
+    return out;
+  }
+
+  // ---------------------------------------------------------------- element store
+
+  protected find(key: Uint8Array): Elem | undefined {
+    return this.byKey.get(bytesKey(key.length === this.keySize ? key : key.subarray(0, this.keySize)));
+  }
+
+  private insert(key: Uint8Array): Elem {
+    const k = bytesKey(key);
+    const e: Elem = {
+      key: key.slice(0, this.keySize),
+      k,
+      value: new Uint8Array(this.percpu ? this.elemSize * this.ncpus : this.elemSize),
+      seq: this.nextSeq++,
+      prev: this.tail,
+      next: null,
+    };
+    if (this.tail) this.tail.next = e;
+    else this.head = e;
+    this.tail = e;
+    this.byKey.set(k, e);
+    if (this.lru) this.recency.set(k, e);
+    return e;
+  }
+
+  protected unlink(e: Elem): void {
+    if (e.prev) e.prev.next = e.next;
+    else this.head = e.next;
+    if (e.next) e.next.prev = e.prev;
+    else this.tail = e.prev;
+    this.byKey.delete(e.k);
+    if (this.lru) this.recency.delete(e.k);
+    const ref = e.ref;
+    e.ref = undefined;
+    ref?.release();
+  }
+
+  private touch(e: Elem): void {
+    if (!this.lru) return;
+    this.recency.delete(e.k);
+    this.recency.set(e.k, e);
+  }
+
+  /** Room for a new element: E2BIG when full, except LRU maps evict their least recently used element. */
+  private makeRoom(): Errno | undefined {
+    if (this.byKey.size < this.maxEntries) return undefined;
+    if (!this.lru) return 'E2BIG';
+    const victim = this.recency.values().next().value as Elem | undefined;
+    if (!victim) return 'ENOMEM';
+    this.unlink(victim);
+    return undefined;
+  }
+
+  /**
+   * htab_map_update_elem / htab_lru_map_update_elem / __htab_percpu_map_update_elem.
+   * `cpu` < 0 means "all cpus from a syscall value" (onallcpus).
+   */
+  protected updateElem(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): Errno | undefined {
+    // Plain hash maps accept BPF_F_LOCK; LRU and per-cpu hash maps reject any flag above BPF_EXIST.
+    const plain = !this.lru && !this.percpu;
+    const base = plain ? flags & ~BPF_F_LOCK : flags;
+    if (base > BPF_EXIST) return 'EINVAL';
+    if (flags & BPF_F_LOCK && this.spinLockOff === undefined) return 'EINVAL';
+    let e = this.find(key);
+    if (e && base === BPF_NOEXIST) return 'EEXIST';
+    if (!e && base === BPF_EXIST) return 'ENOENT';
+    if (!e) {
+      const err = this.makeRoom();
+      if (err) return err;
+      e = this.insert(key);
+    } else {
+      this.touch(e);
+    }
+    this.writeValue(e, value, cpu);
+    return undefined;
+  }
+
+  private writeValue(e: Elem, value: Uint8Array, cpu: number): void {
+    if (!this.percpu) {
+      this.copyValueIn(e.value, value);
+      return;
+    }
+    const es = this.elemSize;
+    if (cpu < 0) {
+      e.value.set(value.subarray(0, es * this.ncpus));
+    } else {
+      // pcpu_init_value / pcpu_copy_value from a program: only this cpu's copy changes.
+      e.value.set(value.subarray(0, this.valueSize), cpu * es);
+    }
+  }
+
+  private readValue(e: Elem): Uint8Array {
+    if (this.percpu) return e.value.slice(0, this.elemSize * this.ncpus);
+    return this.copyValueOut(e.value);
+  }
+
+  // ---------------------------------------------------------------- bpf(2) side
+
+  protected sysLookup(key: Uint8Array | null): Uint8Array {
+    const e = this.find(key!);
+    if (!e) throw new BpfError('ENOENT', 'no element with this key');
+    return this.readValue(e);
+  }
+
+  protected sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): void {
+    const err = this.updateElem(key!, value, flags, -1);
+    if (err) throw new BpfError(err, updateWhy(err, flags));
+  }
+
+  protected sysDelete(key: Uint8Array | null): void {
+    const e = this.find(key!);
+    if (!e) throw new BpfError('ENOENT', 'no element with this key');
+    this.unlink(e);
+  }
+
+  /** htab_map_get_next_key: null or a missing key → the first element; the last element → ENOENT. */
+  protected sysGetNextKey(key: Uint8Array | null): Uint8Array {
+    const e = key ? this.find(key) : undefined;
+    const next = e ? e.next : this.head;
+    if (!next) throw new BpfError('ENOENT', e ? 'no element after this key' : 'the map is empty');
+    return next.key.slice();
+  }
+
+  protected override sysLookupAndDelete(key: Uint8Array | null): Uint8Array {
+    const e = this.find(key!);
+    if (!e) throw new BpfError('ENOENT', 'no element with this key');
+    const v = this.readValue(e);
+    this.unlink(e);
+    return v;
+  }
+
+  /** Value as bpf(2) batch ops return it (hash of maps: the inner map's ID). */
+  protected batchValue(e: Elem): Uint8Array {
+    return this.readValue(e);
+  }
+
+  /** __htab_map_lookup_and_delete_batch with one element per bucket (see the header comment). */
+  protected override htabLookupBatch(attr: BatchAttr, del: boolean): BatchResult {
+    const cmd = del ? 'BPF_MAP_LOOKUP_AND_DELETE_BATCH' : 'BPF_MAP_LOOKUP_BATCH';
+    const elemFlags = attr.elem_flags ?? 0;
+    if (elemFlags & ~BPF_F_LOCK || (elemFlags & BPF_F_LOCK && this.spinLockOff === undefined)) {
+      throw new BpfError('EINVAL', `${cmd}: bad elem_flags 0x${elemFlags.toString(16)}`);
+    }
+    if (attr.flags) throw new BpfError('EINVAL', `${cmd}: flags must be 0`);
+    const max = attr.count >>> 0;
+    if (!max) return { count: 0 };
+    const token = attr.inBatch ? u32At(userBytes(attr.inBatch, 4, `${cmd} in_batch`)) : 0;
+    let e = this.head;
+    while (e && e.seq < token) e = e.next;
+    const keys: Uint8Array[] = [];
+    const values: Uint8Array[] = [];
+    const taken: Elem[] = [];
+    while (e && keys.length < max) {
+      keys.push(e.key.slice());
+      values.push(this.batchValue(e));
+      taken.push(e);
+      e = e.next;
+    }
+    if (del) for (const t of taken) this.unlink(t);
+    const end = e === null;
+    return {
+      count: keys.length,
+      keys: concat(keys, this.keySize),
+      values: concat(values, this.syscallValueSize),
+      outBatch: u32Bytes(end ? this.nextSeq : e!.seq),
+      error: end ? new BpfError('ENOENT', `${cmd}: reached the end of the map`) : undefined,
+    };
+  }
+
+  // ---------------------------------------------------------------- program side
+
+  override lookupForProgram(key: Uint8Array, cpu: number): Uint8Array | null {
+    const e = this.find(key);
+    if (!e) return null;
+    this.touch(e); // bpf_lru_node_set_ref
+    return this.liveView(e, this.percpu ? cpu : 0);
+  }
+
+  private liveView(e: Elem, cpu: number): Uint8Array {
+    const views = (e.views ??= []);
+    return (views[cpu] ??= e.value.subarray(cpu * this.elemSize, cpu * this.elemSize + this.valueSize));
+  }
+
+  /**
+   * bpf_each_hash_elem: visits elements in iteration order; elements deleted by the callback are skipped,
+   * elements it adds are visited at the end.
+   */
+  forEachForProgram(cpu: number, flags: number, cb: (key: Uint8Array, value: Uint8Array) => number | bigint): number {
+    if (flags !== 0) return -22;
+    let n = 0;
+    const alive = (x: Elem | null): Elem | null => {
+      while (x && this.byKey.get(x.k) !== x) x = x.next;
+      return x;
+    };
+    for (let e = alive(this.head); e; e = alive(e.next)) {
+      n++;
+      const v = this.percpu ? e.value.subarray(cpu * this.elemSize, cpu * this.elemSize + this.valueSize) : e.value.subarray(0, this.valueSize);
+      if (cb(e.key.slice(), v)) break;
+    }
+    return n;
+  }
+
+  /** bpf_map_lookup_percpu_elem */
+  lookupPercpuForProgram(key: Uint8Array, cpu: number): Uint8Array | null {
+    if (!this.percpu || cpu >= this.ncpus) return null;
+    const e = this.find(key);
+    if (!e) return null;
+    return this.liveView(e, cpu);
+  }
+
+  override updateFromProgram(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): number {
+    if (this.mapFlags & BPF_F_RDONLY_PROG) return -1; // rejected by the verifier; -EPERM as a safety net
+    const err = this.updateElem(key, value, flags, this.percpu ? cpu : 0);
+    return err ? -ERRNO[err] : 0;
+  }
+
+  override deleteFromProgram(key: Uint8Array, _cpu = 0): number {
+    if (this.mapFlags & BPF_F_RDONLY_PROG) return -1;
+    const e = this.find(key);
+    if (!e) return -2;
+    this.unlink(e);
+    return 0;
+  }
+
+  override free(): void {
+    for (let e = this.head; e; ) {
+      const next = e.next;
+      this.unlink(e);
+      e = next;
+    }
+  }
+
+  /** HASH_OF_MAPS support: store a reference in an element (used by the subclass). */
+  protected storeRef(key: Uint8Array, ref: EntryRef, flags: number): Errno | undefined {
+    const err = this.updateElem(key, u32Bytes(ref.id), flags, 0);
+    if (err) return err;
+    const e = this.find(key)!;
+    const old = e.ref;
+    e.ref = ref;
+    old?.release();
+    return undefined;
+  }
+
+  protected refOf(key: Uint8Array): EntryRef | undefined {
+    return this.find(key)?.ref;
+  }
+}
+
+function updateWhy(err: Errno, flags: number): string {
+  switch (err) {
+    case 'EEXIST':
+      return 'BPF_NOEXIST: an element with this key exists';
+    case 'ENOENT':
+      return 'BPF_EXIST: no element with this key';
+    case 'E2BIG':
+      return 'the map is full (max_entries reached)';
+    case 'EINVAL':
+      return `unsupported update flags 0x${flags.toString(16)}`;
+    default:
+      return 'update failed';
+  }
+}
+
+/** BPF_MAP_TYPE_HASH_OF_MAPS: values are inner maps; syscall lookups return the inner map's ID. */
+export class HashOfMapsMap extends HashMap {
+  override readonly supportsMetaEqual = false;
+  override readonly innerMapMeta: InnerMapMeta;
+
+  constructor(spec: MapSpec, env: MapEnv, a: NormalizedAttr) {
+    const meta = innerMapMetaFromFd(env, a.innerMapFd);
+    super(spec, env);
+    this.innerMapMeta = meta;
+  }
+
+  override get syscallValueSize(): number {
+    return 4;
+  }
+
+  protected override get hasExtraElems(): boolean {
+    return false;
+  }
+
+  protected override sysLookup(key: Uint8Array | null): Uint8Array {
+    const ref = this.refOf(key!);
+    if (!ref) throw new BpfError('ENOENT', 'no element with this key');
+    return u32Bytes(ref.id);
+  }
+
+  /** bpf_fd_htab_map_update_elem: resolve (and retain) the map first, drop it again if the insert fails. */
+  protected override sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): void {
+    const ref = resolveInnerMap(this.env, this.innerMapMeta, u32At(value) | 0);
+    ref.retain();
+    const err = this.storeRef(key!, ref, flags);
+    if (err) {
+      ref.release();
+      throw new BpfError(err, updateWhy(err, flags));
+    }
+  }
+
+  protected override sysLookupAndDelete(): Uint8Array {
+    throw new BpfError('ENOTSUPP', 'BPF_MAP_LOOKUP_AND_DELETE_ELEM is not supported for hash of maps');
+  }
+
+  protected override batchValue(e: { ref?: EntryRef }): Uint8Array {
+    return u32Bytes(e.ref?.id ?? 0);
+  }
+
+  /** htab_of_maps has no map_for_each_callback (the verifier refuses the helper); -EINVAL if reached anyway. */
+  override forEachForProgram(): number {
+    return -22;
+  }
+
+  lookupInnerMap(key: Uint8Array): BpfMap | null {
+    return (this.refOf(key)?.target as BpfMap | undefined) ?? null;
+  }
+
+  override lookupForProgram(): Uint8Array | null {
+    return null;
+  }
+
+  override updateFromProgram(): number {
+    return -22;
+  }
+}

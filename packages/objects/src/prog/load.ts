@@ -1,0 +1,171 @@
+// BPF_PROG_LOAD (kernel/bpf/syscall.c bpf_prog_load + the parts of bpf_check core owns), in the kernel's order.
+// Every check runs before anything is created; a failed load leaves no object, no ID and no reference behind.
+import { DecodeError, EncodeError, decode, encode, type Instruction } from '@bpfsim/isa';
+import { BpfError } from '../errno.js';
+import { buffer, checkAttr, cString, objName, u32, type BpfAttr } from '../attr.js';
+import { attachTypeNumber, progTypeNumber, PROG_LOAD_FLAGS_MASK, BPF_F_TOKEN_FD, BPF_F_XDP_HAS_FRAGS } from '../uapi.js';
+import { bpfCapable, netCapable, perfmonCapable } from '../caps.js';
+import type { Process } from '../process.js';
+import { ProgObject } from './program.js';
+import { VerifierLog } from './log.js';
+import { licenseIsGplCompatible } from './license.js';
+import { progTag } from './tag.js';
+import { resolveMaps } from './used-maps.js';
+import type { VerifierMapInfo } from './verifier-hook.js';
+
+/** BPF_COMPLEXITY_LIMIT_INSNS and BPF_MAXINSNS (the unprivileged limit). */
+export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
+export const BPF_MAXINSNS = 4096;
+const CMD = 'BPF_PROG_LOAD';
+
+/** The program bytes: a Uint8Array (insn_cnt × 8 bytes are read) or Instruction[] (encoded first). */
+function programBytes(attr: BpfAttr): { bytes: Uint8Array; insnCnt: number } {
+  const raw = attr.insns;
+  let bytes: Uint8Array;
+  if (raw instanceof Uint8Array) bytes = raw;
+  else if (Array.isArray(raw)) {
+    try {
+      bytes = encode(raw as Instruction[]);
+    } catch (e) {
+      if (e instanceof EncodeError) throw new BpfError('EINVAL', `${CMD}: insns[${e.index}]: ${e.message}`);
+      throw e;
+    }
+  } else if (raw === undefined || raw === null) bytes = new Uint8Array(0);
+  else throw new BpfError('EFAULT', `${CMD}: attr.insns must be a Uint8Array or an Instruction[]`);
+  const insnCnt = attr.insn_cnt === undefined ? bytes.length / 8 : u32(attr, 'insn_cnt', CMD);
+  return { bytes, insnCnt };
+}
+
+export function progLoad(proc: Process, attr: BpfAttr): number {
+  const kernel = proc.kernel;
+  checkAttr(CMD, attr);
+  const progType = progTypeNumber(attr.prog_type as number | string | undefined);
+  if (progType === undefined) throw new BpfError('EINVAL', `${CMD}: unknown prog_type ${String(attr.prog_type)}`);
+  const progFlags = u32(attr, 'prog_flags', CMD);
+  if (progFlags & ~PROG_LOAD_FLAGS_MASK) throw new BpfError('EINVAL', `${CMD}: unknown prog_flags bits 0x${(progFlags & ~PROG_LOAD_FLAGS_MASK).toString(16)}`);
+  if (progFlags & BPF_F_TOKEN_FD) throw new BpfError('EINVAL', `${CMD}: BPF tokens are not simulated`);
+
+  const { bytes, insnCnt } = programBytes(attr);
+  const privileged = bpfCapable(proc.creds);
+  if (kernel.sysctl.unprivileged_bpf_disabled && !privileged) {
+    throw new BpfError('EPERM', `${CMD}: needs CAP_BPF (kernel.unprivileged_bpf_disabled=${kernel.sysctl.unprivileged_bpf_disabled})`);
+  }
+  if (insnCnt === 0 || insnCnt > (privileged ? COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS)) {
+    throw new BpfError('E2BIG', `${CMD}: insn_cnt ${insnCnt} must be 1..${privileged ? COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS}`);
+  }
+  const privilege = kernel.progTypes.has(progType) ? kernel.progTypes.get(progType).privilege : 'bpf';
+  if (privilege !== 'unpriv' && !privileged) throw new BpfError('EPERM', `${CMD}: prog type ${progType} needs CAP_BPF`);
+  if (privilege === 'net_admin' && !netCapable(proc.creds)) throw new BpfError('EPERM', `${CMD}: prog type ${progType} needs CAP_NET_ADMIN`);
+  if (privilege === 'perfmon' && !perfmonCapable(proc.creds)) throw new BpfError('EPERM', `${CMD}: prog type ${progType} needs CAP_PERFMON`);
+
+  const givenEat = attachTypeNumber(attr.expected_attach_type as number | string | undefined);
+  if (givenEat === undefined) throw new BpfError('EINVAL', `${CMD}: unknown expected_attach_type ${String(attr.expected_attach_type)}`);
+  const known = kernel.progTypes.has(progType) ? kernel.progTypes.get(progType) : undefined;
+  const eat = known?.normalizeExpectedAttachType?.(givenEat) ?? givenEat;
+
+  if (bytes.length < insnCnt * 8) throw new BpfError('EFAULT', `${CMD}: insns holds ${bytes.length / 8} slots, insn_cnt says ${insnCnt}`);
+  const image = bytes.slice(0, insnCnt * 8);
+  const license = cString(attr, 'license', CMD);
+  if (license === undefined) throw new BpfError('EFAULT', `${CMD}: license is NULL`);
+  const gplCompatible = licenseIsGplCompatible(license);
+  const name = objName(attr, 'prog_name', CMD);
+  kernel.progTypes.get(progType); // find_prog_type: EINVAL for a type this kernel does not know
+
+  const log = new VerifierLog(u32(attr, 'log_level', CMD), buffer(attr, 'log_buf', CMD), u32(attr, 'log_size', CMD));
+  proc.fds.ensureFree();
+
+  // bpf_check: decode, resolve maps, verify; the log is finalized whatever happens, and a log that did not fit
+  // turns the result into ENOSPC (bpf_vlog_finalize overrides the verifier's verdict).
+  let failure: unknown;
+  let prepared: ReturnType<typeof prepare> | undefined;
+  try {
+    prepared = prepare(proc, image, progType, eat, gplCompatible, privileged, log);
+  } catch (e) {
+    failure = e;
+  }
+  const { truncated, trueSize } = log.finalize();
+  if (log.enabled) attr.log_true_size = trueSize;
+  if (truncated) throw new BpfError('ENOSPC', `${CMD}: verifier log (${trueSize} bytes) does not fit log_size ${log.size}`);
+  if (failure !== undefined || !prepared) throw failure;
+
+  const { resolved, verifiedInsns } = prepared;
+  // bpf_check_tail_call (bpf_prog_select_runtime): every prog_array the program uses must accept its type and
+  // JIT state; the first program to use an array becomes its owner.
+  for (const m of resolved.used) {
+    if (m.impl.progCompatible && !m.impl.progCompatible({ type: progType, jited: kernel.jit, xdpHasFrags: (progFlags & BPF_F_XDP_HAS_FRAGS) !== 0 })) {
+      throw new BpfError('EINVAL', `${CMD}: prog_array ${m.id} is owned by another program type (bpf_prog_map_compatible)`);
+    }
+  }
+  for (const m of resolved.used) m.get(); // the program's references (bpf_map_inc in add_used_map)
+  const prog = new ProgObject(kernel, {
+    type: progType,
+    expectedAttachType: eat,
+    name,
+    insns: resolved.insns,
+    tag: progTag(image),
+    license,
+    gplCompatible,
+    usedMaps: resolved.used,
+    createdByUid: proc.creds.uid,
+    loadTimeNs: kernel.nowNs(),
+    verifiedInsns,
+    progFlags,
+    jited: kernel.jit,
+    xlatedSlots: insnCnt,
+    xlated: xlatedImage(prepared.decoded, resolved.byInsn),
+  });
+  return proc.installObject({ kind: 'prog', obj: prog }, { read: true, write: true });
+}
+
+function prepare(
+  proc: Process,
+  image: Uint8Array,
+  progType: number,
+  eat: number,
+  gplCompatible: boolean,
+  privileged: boolean,
+  log: VerifierLog,
+) {
+  let insns: Instruction[];
+  try {
+    insns = decode(image);
+  } catch (e) {
+    if (e instanceof DecodeError) {
+      log.write(`${e.message}\n`);
+      throw new BpfError('EINVAL', `${CMD}: ${e.message}`);
+    }
+    throw e;
+  }
+  const resolved = resolveMaps(proc, insns, log);
+  const mapsByInsn = new Map<number, VerifierMapInfo>();
+  for (const [i, m] of resolved.byInsn) {
+    mapsByInsn.set(i, { id: m.id, mapType: m.impl.mapType, keySize: m.impl.keySize, valueSize: m.impl.valueSize, maxEntries: m.impl.maxEntries, mapFlags: m.impl.mapFlags });
+  }
+  const helpers = proc.kernel.helpers;
+  const result = proc.kernel.verifier({
+    insns,
+    progType,
+    expectedAttachType: eat,
+    gplCompatible,
+    privileged,
+    mapsByInsn,
+    helper: (id) => helpers.forProgType(id, progType),
+    helperExists: (id) => helpers.get(id) !== undefined,
+    log,
+  });
+  return { resolved, decoded: insns, verifiedInsns: result.verifiedInsns };
+}
+
+/**
+ * What bpf_prog_info.xlated_prog_insns shows (bpf_insn_prepare_dump): the loaded instructions with map pointers
+ * replaced by the map's ID (and the value offset in the second slot for BPF_PSEUDO_MAP_VALUE). Input: the
+ * instructions as decoded, before map fds were rewritten.
+ */
+function xlatedImage(insns: readonly Instruction[], byInsn: ReadonlyMap<number, { id: number }>): Uint8Array {
+  const dump = insns.map((insn, i) => {
+    const m = byInsn.get(i);
+    if (!m) return insn;
+    return { ...insn, imm: m.id, imm2: insn.src === 2 ? insn.imm2 ?? 0 : 0 };
+  });
+  return encode(dump, { validate: false });
+}

@@ -1,0 +1,175 @@
+// BPF_PROG_LOAD: tags as the 6.18 kernel computes them, every errno path core implements, the verifier log rules.
+import { describe, expect, it } from 'vitest';
+import { Kernel, progTag, tagHex, licenseIsGplCompatible, BpfError, type Verifier } from '@bpfsim/objects';
+import { arrayMap, call, errnoOf, exit, fromHex, hashMap, ldMapFd, mov64, retImm, setup, socketFilter } from './support.js';
+
+describe('program tag (bpf_prog_calc_tag)', () => {
+  // Values read from the reference kernel (testing/kernel-oracle/FACTS.md and a direct check with bpf(2)).
+  it.each([
+    [0, '59f4a931744dcdc6'],
+    [2, '614b434cd8324ecc'],
+    [1, 'b11459a0e11ca14c'],
+  ])('r0 = %i; exit → %s', (imm, tag) => {
+    const { proc } = setup();
+    const p = socketFilter(proc, retImm(imm));
+    expect(tagHex(proc.progInfo(p).tag)).toBe(tag);
+    expect(proc.fdinfo(p)).toContain(`prog_tag:\t${tag}\n`);
+    expect(tagHex(progTag(retImm(imm)))).toBe(tag);
+  });
+
+  it('map fds are zeroed before hashing: lddw r1, <any map fd> gives 0bd0168676c7c779', () => {
+    const { proc } = setup();
+    const tags = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const m = arrayMap(proc);
+      const p = socketFilter(proc, [ldMapFd(1, m), mov64(0, 0), exit]);
+      tags.add(tagHex(proc.progInfo(p).tag));
+    }
+    expect([...tags]).toEqual(['0bd0168676c7c779']);
+  });
+
+  it('does not depend on program type or license', () => {
+    const { proc } = setup();
+    const a = proc.progLoad({ prog_type: 'BPF_PROG_TYPE_XDP', insns: retImm(0), license: 'Proprietary' });
+    expect(tagHex(proc.progInfo(a).tag)).toBe('59f4a931744dcdc6');
+  });
+});
+
+describe('BPF_PROG_LOAD errors (each leaves no program behind)', () => {
+  const cases: [string, (p: ReturnType<typeof setup>['proc']) => unknown, string][] = [
+    ['insn_cnt 0', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: new Uint8Array(0), insn_cnt: 0, license: 'GPL' }), 'E2BIG'],
+    ['insn_cnt above 1M', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0), insn_cnt: 1_000_001, license: 'GPL' }), 'E2BIG'],
+    ['insn_cnt beyond the buffer', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0), insn_cnt: 3, license: 'GPL' }), 'EFAULT'],
+    ['prog_type 999', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 999, insns: retImm(0), license: 'GPL' }), 'EINVAL'],
+    ['prog_name with "-"', (p) => p.progLoad({ prog_type: 1, insns: retImm(0), prog_name: 'my-prog' }), 'EINVAL'],
+    ['prog_name of 16 chars', (p) => p.progLoad({ prog_type: 1, insns: retImm(0), prog_name: 'a'.repeat(16) }), 'EINVAL'],
+    ['unknown prog_flags bit', (p) => p.progLoad({ prog_type: 1, insns: retImm(0), prog_flags: 1 << 12 }), 'EINVAL'],
+    ['no license', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0) }), 'EFAULT'],
+    ['opcode 0xff', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: fromHex('ff00000000000000'), license: 'GPL' }), 'EINVAL'],
+    ['truncated lddw', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: fromHex('1801000000000000'), license: 'GPL' }), 'EINVAL'],
+    ['bad map fd in lddw', (p) => socketFilter(p, [ldMapFd(1, 42), mov64(0, 0), exit]), 'EBADF'],
+    ['prog fd in lddw', (p) => socketFilter(p, [ldMapFd(1, socketFilter(p)), mov64(0, 0), exit]), 'EINVAL'],
+    ['unknown helper', (p) => socketFilter(p, [call(100000), exit]), 'EINVAL'],
+    ['GPL-only helper from a Proprietary program', (p) => socketFilter(p, [call(6), mov64(0, 0), exit], 'Proprietary'), 'EINVAL'],
+    ['a field another command reads (CHECK_ATTR)', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0), license: 'GPL', map_fd: 3 }), 'EINVAL'],
+    ['log_level 32', (p) => p.progLoad({ prog_type: 1, insns: retImm(0), log_level: 32 }), 'EINVAL'],
+    ['log_buf with log_level 0', (p) => p.progLoad({ prog_type: 1, insns: retImm(0), log_buf: new Uint8Array(200), log_size: 200 }), 'EINVAL'],
+    ['log_buf with log_size 0', (p) => p.progLoad({ prog_type: 1, insns: retImm(0), log_level: 1, log_buf: new Uint8Array(200), log_size: 0 }), 'EINVAL'],
+    ['log_size without log_buf', (p) => p.progLoad({ prog_type: 1, insns: retImm(0), log_level: 1, log_size: 200 }), 'EINVAL'],
+    ['direct value of a 16-entry array', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 2, off: 0, imm: arrayMap(p, 16), imm2: 4 }, mov64(0, 0), exit]), 'ENOTSUPP'],
+    ['direct value of a hash', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 2, off: 0, imm: hashMap(p), imm2: 0 }, mov64(0, 0), exit]), 'EINVAL'],
+    ['direct value past value_size', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 2, off: 0, imm: arrayMap(p, 1), imm2: 8 }, mov64(0, 0), exit]), 'EINVAL'],
+    ['BPF_PSEUDO_MAP_IDX without fd_array', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 5, off: 0, imm: 0, imm2: 0 }, mov64(0, 0), exit]), 'EINVAL'],
+  ];
+  it.each(cases)('%s → %s', (_name, fn, errno) => {
+    const { kernel, proc } = setup();
+    const before = kernel.liveIds('prog').length;
+    let got: string;
+    try {
+      fn(proc);
+      got = 'success';
+    } catch (e) {
+      got = e instanceof BpfError ? e.errno : String(e);
+    }
+    expect(got).toBe(errno);
+    // only programs a case created on purpose (the "prog fd in lddw" helper program) may remain
+    expect(kernel.liveIds('prog').length - before).toBeLessThanOrEqual(1);
+  });
+
+  it('a GPL-only helper is fine for every GPL-compatible license string', () => {
+    for (const license of ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']) {
+      expect(licenseIsGplCompatible(license)).toBe(true);
+      const { proc } = setup();
+      expect(socketFilter(proc, [call(5), mov64(0, 0), exit], license)).toBe(3);
+    }
+    expect(licenseIsGplCompatible('GPLv2')).toBe(false);
+    expect(licenseIsGplCompatible('Proprietary')).toBe(false);
+  });
+
+  it('the GPL refusal is explained in the log, with the instruction', () => {
+    const { proc } = setup();
+    const log = new Uint8Array(1024);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [mov64(0, 0), call(6), exit], license: 'Proprietary', log_level: 1, log_buf: log, log_size: 1024 }))).toBe('EINVAL');
+    const text = new TextDecoder().decode(log.subarray(0, log.indexOf(0)));
+    expect(text).toBe('1: (85) call bpf_trace_printk#6\ncannot call GPL-restricted function from non-GPL compatible program\n');
+  });
+});
+
+describe('privileges', () => {
+  it('with only CAP_BPF: socket_filter loads, xdp needs CAP_NET_ADMIN, kprobe CAP_PERFMON (FACTS.md)', () => {
+    const k = new Kernel();
+    const p = k.spawn({ uid: 65534, gid: 65534, caps: ['CAP_BPF'] });
+    const fd = p.progLoad({ prog_type: 'BPF_PROG_TYPE_SOCKET_FILTER', insns: retImm(0) });
+    expect(p.progInfo(fd).created_by_uid).toBe(65534);
+    expect(errnoOf(() => p.progLoad({ prog_type: 'BPF_PROG_TYPE_XDP', insns: retImm(0) }))).toBe('EPERM');
+    expect(errnoOf(() => p.progLoad({ prog_type: 'BPF_PROG_TYPE_KPROBE', insns: retImm(0) }))).toBe('EPERM');
+  });
+
+  it('without capabilities and unprivileged_bpf_disabled, nothing loads; with it 0, socket filters do', () => {
+    const k = new Kernel();
+    const p = k.spawn({ uid: 1000, gid: 1000, caps: [] });
+    expect(errnoOf(() => p.progLoad({ prog_type: 1, insns: retImm(0) }))).toBe('EPERM');
+    expect(errnoOf(() => p.mapCreate({ map_type: 1, key_size: 4, value_size: 4, max_entries: 1 }))).toBe('EPERM');
+    k.sysctl.unprivileged_bpf_disabled = 0;
+    expect(p.progLoad({ prog_type: 1, insns: retImm(0) })).toBe(3);
+    expect(errnoOf(() => p.progLoad({ prog_type: 'BPF_PROG_TYPE_TRACEPOINT', insns: retImm(0) }))).toBe('EPERM');
+  });
+
+  it('validation errors win over EPERM for maps (map_alloc_check runs before the capability checks)', () => {
+    const k = new Kernel();
+    const p = k.spawn({ uid: 1000, gid: 1000, caps: [] });
+    expect(errnoOf(() => p.mapCreate({ map_type: 2, key_size: 8, value_size: 4, max_entries: 1 }))).toBe('EINVAL');
+  });
+});
+
+describe('verifier log', () => {
+  it('a successful load at level 1 writes the statistics line and log_true_size', () => {
+    const { proc } = setup();
+    const log_buf = new Uint8Array(256);
+    const attr: Record<string, unknown> = { prog_type: 1, insns: retImm(0), license: 'GPL', log_level: 1, log_buf, log_size: 256 };
+    proc.bpf('BPF_PROG_LOAD', attr);
+    const line = 'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+    expect(new TextDecoder().decode(log_buf.subarray(0, log_buf.indexOf(0)))).toBe(line);
+    expect(attr.log_true_size).toBe(line.length + 1);
+  });
+
+  it('a log that does not fit keeps its tail (rotating log), fails with ENOSPC, and creates nothing', () => {
+    const { kernel, proc } = setup();
+    const log_buf = new Uint8Array(64);
+    const attr: Record<string, unknown> = { prog_type: 1, insns: retImm(0), license: 'GPL', log_level: 1, log_buf, log_size: 64 };
+    expect(errnoOf(() => proc.bpf('BPF_PROG_LOAD', attr))).toBe('ENOSPC');
+    const line = 'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+    expect(new TextDecoder().decode(log_buf.subarray(0, 63))).toBe(line.slice(line.length - 63));
+    expect(log_buf[63]).toBe(0);
+    expect(kernel.liveIds('prog')).toEqual([]);
+  });
+
+  it('BPF_LOG_FIXED keeps the head instead', () => {
+    const { proc } = setup();
+    const log_buf = new Uint8Array(32);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: retImm(0), log_level: 1 | 8, log_buf, log_size: 32 }))).toBe('ENOSPC');
+    expect(new TextDecoder().decode(log_buf.subarray(0, 31))).toBe('processed 2 insns (limit 100000');
+  });
+});
+
+describe('verifier hook', () => {
+  it('a custom verifier sees maps and helpers, its errno and log reach the caller, verified_insns is kept', () => {
+    const seen: number[] = [];
+    const strict: Verifier = (req) => {
+      for (const [, m] of req.mapsByInsn) seen.push(m.mapType);
+      if (req.insns.length > 3) {
+        req.log.write('too long\n');
+        throw new BpfError('EACCES', 'program too long');
+      }
+      return { verifiedInsns: 42 };
+    };
+    const { proc } = setup({ verifier: strict });
+    const m = hashMap(proc);
+    const ok = socketFilter(proc, [ldMapFd(1, m), mov64(0, 0), exit]);
+    expect(proc.progInfo(ok).verified_insns).toBe(42);
+    expect(seen).toEqual([1]);
+    const log = new Uint8Array(100);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [mov64(0, 0), mov64(0, 0), mov64(0, 0), exit], log_level: 1, log_buf: log, log_size: 100 }))).toBe('EACCES');
+    expect(new TextDecoder().decode(log.subarray(0, 9))).toBe('too long\n');
+  });
+});

@@ -1,0 +1,124 @@
+// Calls: bpf-to-bpf frames, helper dispatch and bpf_tail_call, on a Machine.
+//
+// Register conventions (RFC 9669 §4.3.1 and the kernel's calling convention):
+// - bpf-to-bpf call: r1..r5 are the arguments, the callee gets its own zeroed 512-byte stack and r10 at its top; at
+//   exit the caller's r6..r9 and r10 are restored, r0 is the result, r1..r5 hold whatever the callee left there
+//   (as on x86-64, where they are caller-saved; the verifier makes them unreadable after a call).
+// - helper call: r1..r5 are passed as unsigned 64-bit BigInts and are LEFT UNCHANGED afterwards (the kernel marks
+//   them unreadable; a program that reads them is wrong either way); r0 = the helper's result modulo 2^64.
+import { decodeProgram } from './decoded.js';
+import { BPF_FUNC_TAIL_CALL, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from './engine.js';
+import { helperLabel, insnFault, VmFault } from './fault.js';
+import { insnText } from './insn-text.js';
+import type { Machine } from './machine.js';
+import { HelperMemory } from './memory-access.js';
+import type { HelperCall, HelperFn } from './types.js';
+
+/** bpf-to-bpf call from slot `pc` to slot `target` of the same program. */
+export function pushFrame(m: Machine, pc: number, target: number): void {
+  const depth = m.depth;
+  if (depth + 1 >= MAX_CALL_FRAMES) {
+    throw insnFault('call_depth', `call depth limit: more than ${MAX_CALL_FRAMES} frames`, pc, m.insnAt(pc));
+  }
+  m.retPc[depth] = pc + 1;
+  const base = depth * 8;
+  for (let r = 6; r <= 9; r++) {
+    m.saved[base + (r - 6) * 2] = m.L[r];
+    m.saved[base + (r - 6) * 2 + 1] = m.H[r];
+  }
+  m.progs[depth + 1] = m.prog;
+  m.enterFrame(depth + 1);
+  m.pc = target;
+}
+
+/** `exit` from a called frame: back to the caller, with its r6..r9, r10 and program. */
+export function popFrame(m: Machine): void {
+  const depth = m.depth - 1;
+  const base = depth * 8;
+  for (let r = 6; r <= 9; r++) {
+    m.L[r] = m.saved[base + (r - 6) * 2];
+    m.H[r] = m.saved[base + (r - 6) * 2 + 1];
+  }
+  m.prog = m.progs[depth];
+  m.resumeFrame(depth);
+  m.pc = m.retPc[depth];
+}
+
+/**
+ * Calls a helper with the given arguments and returns r0 (modulo 2^64). Every failure becomes a VmFault: a helper
+ * that throws -> 'helper_error' naming it (a VmFault it throws, e.g. from MemoryAccess, passes through unchanged).
+ */
+export function invokeHelper(fn: HelperFn, args: readonly bigint[], call: HelperCall, insn: string | undefined): bigint {
+  let result: unknown;
+  try {
+    result = fn(args[0], args[1], args[2], args[3], args[4], call);
+  } catch (err) {
+    if (err instanceof VmFault) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new VmFault('helper_error', `helper ${helperLabel(call.id)} failed: ${why}`, { pc: call.pc, insn, cause: err });
+  }
+  if (typeof result !== 'bigint') {
+    throw new VmFault('helper_error', `helper ${helperLabel(call.id)} returned ${typeof result}, not a bigint`, {
+      pc: call.pc,
+      insn,
+    });
+  }
+  return BigInt.asUintN(64, result);
+}
+
+function memoryOf(m: Machine): HelperMemory {
+  return (m.helperMemory ??= new HelperMemory(m.memory));
+}
+
+/**
+ * Helper call `id` at slot `pc`. Returns 'tail' when a tail call replaced the program (m.pc is then its first slot),
+ * else 'next'. bpf_tail_call goes to the run's tailCalls resolver when there is one.
+ */
+export function callHelper(m: Machine, id: number, pc: number): 'next' | 'tail' {
+  if (id === BPF_FUNC_TAIL_CALL && m.tailCalls) return tailCall(m, pc) ? 'tail' : 'next';
+  const fn = m.helpers.get(id);
+  if (!fn) {
+    throw insnFault('unknown_helper', `unknown helper ${helperLabel(id)}: not in the helper table`, pc, m.insnAt(pc));
+  }
+  const mem = memoryOf(m);
+  const insn = m.insnAt(pc);
+  const text = insn && insnText(insn);
+  mem.pc = pc;
+  mem.helperId = id;
+  mem.insn = text;
+  const args = [m.reg(1), m.reg(2), m.reg(3), m.reg(4), m.reg(5)];
+  const r0 = invokeHelper(fn, args, { id, pc, mem, env: m.env }, text);
+  m.setReg(0, r0);
+  return 'next';
+}
+
+/**
+ * bpf_tail_call(ctx = r1, prog_array = r2, index = r3), as the kernel's interpreter (___bpf_prog_run, JMP_TAIL_CALL):
+ * - index (u32) past the array (resolver -> undefined): fall through, not counted;
+ * - MAX_TAIL_CALL_CNT (33) tail calls already taken: fall through;
+ * - otherwise the attempt counts, and an empty slot (resolver -> null) falls through;
+ * - else the current frame's program is replaced: pc 0, r1 kept (the ctx), a fresh zeroed stack, same frame depth.
+ * Falling through leaves every register, r0 included, unchanged.
+ */
+function tailCall(m: Machine, pc: number): boolean {
+  const resolver = m.tailCalls!;
+  const index = m.L[3] >>> 0;
+  let target: ReturnType<typeof resolver>;
+  try {
+    target = resolver(m.reg(2), index);
+  } catch (err) {
+    if (err instanceof VmFault) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw insnFault('helper_error', `helper ${helperLabel(BPF_FUNC_TAIL_CALL)} failed: ${why}`, pc, m.insnAt(pc), err);
+  }
+  if (target === undefined) return false;
+  if (m.tailCallCount >= MAX_TAIL_CALL_CNT) return false;
+  m.tailCallCount++;
+  if (target === null) return false;
+  const prog = decodeProgram(target.insns);
+  m.prog = prog;
+  m.progs[m.depth] = prog;
+  m.enterFrame(m.depth);
+  m.pc = 0;
+  return true;
+}

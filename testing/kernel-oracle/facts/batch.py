@@ -1,0 +1,28 @@
+import sys; sys.path.insert(0, __import__('os').path.dirname(__import__('os').path.abspath(__file__))); from run import run
+def le(v,n=4): return (v & ((1<<(8*n))-1)).to_bytes(n,'little').hex()
+def mc(t, k, v, n, f=0, **kw):
+    d = {"cmd":"BPF_MAP_CREATE","map_type":t,"key_size":k,"value_size":v,"max_entries":n,"map_flags":f}; d.update(kw); return d
+B=lambda cmd, m, **kw: dict({"cmd":cmd,"map_fd":"$"+m}, **kw)
+c=[]
+c.append(("array a (4 entries, value 4)", dict(mc(2,4,4,4), **{"as":"a"})))
+c.append(("update batch 3 elems", B("BPF_MAP_UPDATE_BATCH","a",keys=le(0)+le(1)+le(2),values=le(10)+le(11)+le(12),count=3)))
+c.append(("update batch key out of range", B("BPF_MAP_UPDATE_BATCH","a",keys=le(3)+le(9),values=le(13)+le(19),count=2)))
+c.append(("lookup batch count 2 from start", B("BPF_MAP_LOOKUP_BATCH","a",count=2)))
+c.append(("lookup batch count 2 from in_batch=last out_batch (index 1)", B("BPF_MAP_LOOKUP_BATCH","a",count=2,in_batch=le(1))))
+c.append(("lookup batch count 10 (reaches end)", B("BPF_MAP_LOOKUP_BATCH","a",count=10)))
+c.append(("lookup batch count 0", B("BPF_MAP_LOOKUP_BATCH","a",count=0)))
+c.append(("lookup_and_delete batch on array", B("BPF_MAP_LOOKUP_AND_DELETE_BATCH","a",count=2)))
+c.append(("delete batch on array", B("BPF_MAP_DELETE_BATCH","a",keys=le(0),count=1)))
+c.append(("lookup batch with flags 1", B("BPF_MAP_LOOKUP_BATCH","a",count=2,flags=1)))
+c.append(("lookup batch with elem_flags BPF_F_LOCK", B("BPF_MAP_LOOKUP_BATCH","a",count=2,elem_flags=4)))
+c.append(("hash h (max 8, value 4)", dict(mc(1,4,4,8), **{"as":"h"})))
+c.append(("hash lookup batch on empty", B("BPF_MAP_LOOKUP_BATCH","h",count=4)))
+c.append(("hash update batch 3", B("BPF_MAP_UPDATE_BATCH","h",keys=le(1)+le(2)+le(3),values=le(10)+le(20)+le(30),count=3)))
+c.append(("hash update batch NOEXIST existing (elem_flags 1)", B("BPF_MAP_UPDATE_BATCH","h",keys=le(4)+le(1),values=le(40)+le(11),count=2,elem_flags=1)))
+c.append(("hash lookup batch count 8", B("BPF_MAP_LOOKUP_BATCH","h",count=8)))
+c.append(("hash delete batch with a missing key", B("BPF_MAP_DELETE_BATCH","h",keys=le(4)+le(99)+le(2),count=3)))
+c.append(("hash lookup_and_delete batch count 8", B("BPF_MAP_LOOKUP_AND_DELETE_BATCH","h",count=8)))
+c.append(("hash lookup after", B("BPF_MAP_LOOKUP_BATCH","h",count=8)))
+c.append(("queue batch lookup", dict(mc(22,0,4,4), **{"as":"q"})))
+c.append((None, B("BPF_MAP_LOOKUP_BATCH","q",count=2)))
+run(c)

@@ -1,0 +1,23 @@
+import sys; sys.path.insert(0, __import__('os').path.dirname(__import__('os').path.abspath(__file__))); from run import run
+def le(v,n=4): return (v & ((1<<(8*n))-1)).to_bytes(n,'little').hex()
+def insn(op,dst,src,off,imm): return bytes([op, (dst&15)|((src&15)<<4)]).hex()+le(off,2)+le(imm,4)
+MOV=lambda d,i: insn(0xb7,d,0,0,i)
+EXIT=insn(0x95,0,0,0,0)
+SLEEPABLE=16
+c=[]
+c.append(("syscall prog without BPF_F_SLEEPABLE", {"cmd":"BPF_PROG_LOAD","prog_type":31,"insns":MOV(0,7)+EXIT,"license":"GPL","log_level":1,"log_size":4096}))
+c.append(("syscall prog r0=7 sleepable", {"cmd":"BPF_PROG_LOAD","prog_type":31,"insns":MOV(0,7)+EXIT,"license":"GPL","prog_flags":SLEEPABLE,"as":"s"}))
+c.append(("test_run no ctx", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$s"}))
+c.append(("test_run ctx_in 16", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$s","ctx_in":"00"*16}))
+c.append(("test_run with data_in", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$s","data_in":"00"*16}))
+c.append(("test_run repeat 2", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$s","repeat":2}))
+c.append(("syscall prog writing ctx: *(u32*)(r1+0) = 42; r0 = *(u32*)(r1+4)", {"cmd":"BPF_PROG_LOAD","prog_type":31,"insns":insn(0x62,1,0,0,42)+insn(0x61,0,1,4,0)+EXIT,"license":"GPL","prog_flags":SLEEPABLE,"as":"w","log_level":1,"log_size":4096}))
+c.append(("run it with ctx_in and ctx_out (ctx_out not allowed)", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$w","ctx_in":"00000000"+"05000000","ctx_size_out":8}))
+c.append(("run it with ctx_in 8 bytes (written back in place)", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$w","ctx_in":"00000000"+"05000000"}))
+c.append(("run it with ctx_in 4 bytes (read at +4 is beyond)", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$w","ctx_in":"00000000"}))
+c.append(("run it without ctx", {"cmd":"BPF_PROG_TEST_RUN","prog_fd":"$w"}))
+c.append(("socket filter, log_size 10 (rotating log keeps the tail)", {"cmd":"BPF_PROG_LOAD","prog_type":1,"insns":MOV(0,0)+EXIT,"license":"GPL","log_level":1,"log_size":10}))
+c.append(("socket filter, log_level BPF_LOG_FIXED|1, log_size 10 (keeps the head)", {"cmd":"BPF_PROG_LOAD","prog_type":1,"insns":MOV(0,0)+EXIT,"license":"GPL","log_level":9,"log_size":10}))
+c.append(("drop to CAP_BPF-only", {"cmd":"drop_privs"}))
+c.append(("syscall prog as CAP_BPF-only user", {"cmd":"BPF_PROG_LOAD","prog_type":31,"insns":MOV(0,7)+EXIT,"license":"GPL","prog_flags":SLEEPABLE}))
+run(c)
