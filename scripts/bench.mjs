@@ -139,7 +139,11 @@ async function main() {
     rows.push(row);
   }
 
+  // The baselines run twice (here and once more below) and keep the better time of each, so a burst of load from
+  // other processes hurts the ratio less.
   const base = baselines();
+  const again = QUICK ? {} : baselines();
+  for (const [k, v] of Object.entries(again)) if (!base[k] || v.ms < base[k].ms) base[k] = v;
   for (const row of rows) {
     const p = PROGRAMS.find((x) => x.name === row.program);
     const b = base[p.baseline];

@@ -57,6 +57,7 @@ export function normalize(
       else if (k === 'id') out.id = symbol(infoKind, v);
       else if (k === 'prog_id') out.prog_id = symbol('prog', v);
       else if (k === 'next_id') out.next_id = 'id';
+      else if (k === 'btf_id') out.btf_id = v ? 'id' : v; // a global BTF object id, or 0 for none
       else if (k === 'map_ids' && Array.isArray(v)) out.map_ids = v.map((x) => symbol('map', x));
       else if (k === 'duration') out.duration_positive = typeof v === 'number' && v > 0;
       else if (k === 'xlated_prog_insns' && typeof v === 'string') out.xlated_prog_insns = xlatedWithMapIds(v, ids);

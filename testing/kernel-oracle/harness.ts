@@ -9,6 +9,7 @@ import {
   kernelRun,
   type OracleResult,
   type ScriptCommand,
+  type ScriptRun,
 } from './oracle';
 import { runOnSim, type SimProcess } from './sim';
 import { describeDifferences, normalize, type NormalizeOptions } from './compare';
@@ -38,7 +39,11 @@ export interface Step {
 }
 export const step = (run: ScriptCommand, expect?: Expect): Step => ({ run, expect });
 
-export const ROOT_CAPS = ['CAP_SYS_ADMIN', 'CAP_BPF', 'CAP_NET_ADMIN', 'CAP_PERFMON'];
+/** The oracle runs as real root, which holds every capability; these are the ones bpfsim models. */
+export const ROOT_CAPS = [
+  'CAP_SYS_ADMIN', 'CAP_BPF', 'CAP_NET_ADMIN', 'CAP_PERFMON',
+  'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_CHOWN',
+];
 
 export interface Creds {
   uid: number;
@@ -109,19 +114,28 @@ export function kernelDiff(name: string, steps: readonly Step[], options: DiffOp
     const missing = Kernel ? known : '@bpfsim/objects does not export Kernel yet';
     const simIt = missing ? it.skip : it;
     simIt(`bpfsim answers like the kernel${missing ? ` (skipped: ${missing})` : ''}`, () => {
-      const sim = new Kernel!({ ncpus: kernelPossibleCpus() });
-      options.setupSim?.(sim);
-      const adapt = (p: SimProcess): SimProcess => (options.adaptProcess ? options.adaptProcess(p, sim) : p);
-      const proc = adapt(sim.spawn({ uid: 0, gid: 0, caps: ROOT_CAPS }));
-      const drop = options.dropPrivs ?? ((k: SimKernelLike, creds: Creds) => k.spawn(creds));
-      const run = runOnSim(proc, script, {
-        ncpus: kernelPossibleCpus(),
-        dropPrivs: (_from, creds) => adapt(drop(sim, creds)),
-      });
-      const k = normalize(script, kernel, options.normalize);
-      const s = normalize(script, run, options.normalize);
-      const diff = describeDifferences(script, k, s);
+      const diff = differences(script, kernel, options);
       expect(diff, `bpfsim differs from the kernel:\n${diff}`).toBe('');
     });
   });
+}
+
+/** Run `script` on a fresh simulated kernel (root process), like the oracle runs it on the real one. */
+export function simRun(script: readonly ScriptCommand[], options: DiffOptions): ScriptRun {
+  if (!options.Kernel) throw new Error('@bpfsim/objects does not export Kernel yet');
+  const sim = new options.Kernel({ ncpus: kernelPossibleCpus() });
+  options.setupSim?.(sim);
+  const adapt = (p: SimProcess): SimProcess => (options.adaptProcess ? options.adaptProcess(p, sim) : p);
+  const proc = adapt(sim.spawn({ uid: 0, gid: 0, caps: ROOT_CAPS }));
+  const drop = options.dropPrivs ?? ((k: SimKernelLike, creds: Creds) => k.spawn(creds));
+  return runOnSim(proc, script, {
+    ncpus: kernelPossibleCpus(),
+    dropPrivs: (_from, creds) => adapt(drop(sim, creds)),
+  });
+}
+
+/** The rows where bpfsim's run of `script` differs from the kernel's (empty string when they agree). */
+export function differences(script: readonly ScriptCommand[], kernel: ScriptRun, options: DiffOptions): string {
+  const run = simRun(script, options);
+  return describeDifferences(script, normalize(script, kernel, options.normalize), normalize(script, run, options.normalize));
 }

@@ -433,9 +433,11 @@ static size_t value_buf_size(int fd, int *key_size) {
   }
 }
 
+/* Up to BPF_OBJ_NAME_LEN bytes, without forcing a NUL: a 16-character name reaches the kernel unterminated, as a
+   C caller's would (bpf_obj_name_cpy then answers EINVAL). */
 static void copy_name(char *dst, const char *k) {
   const char *s = str_field(k);
-  if (s) strncpy(dst, s, BPF_OBJ_NAME_LEN - 1);
+  if (s) memcpy(dst, s, strnlen(s, BPF_OBJ_NAME_LEN));
 }
 
 static int result(long r) {
@@ -457,6 +459,8 @@ static void decode_info(int fd, unsigned len_in) {
   a.info.info = (uintptr_t)&info;
   a.info.info_len = len_in ? len_in : kind == 0 ? sizeof info.m : kind == 1 ? sizeof info.p : kind == 2 ? sizeof info.l : 64;
   if (a.info.info_len > sizeof info) a.info.info_len = sizeof info;
+  /* "info_tail": a non-zero last byte of the buffer, to see the kernel refuse bytes it does not know (E2BIG) */
+  if (num("info_tail", 0)) info.raw[a.info.info_len - 1] = 1;
   if (kind == 1 && num("xlated", 0)) {
     info.p.nr_map_ids = 64;
     info.p.map_ids = (uintptr_t)map_ids;
@@ -928,6 +932,15 @@ static void run_line(const char *line, int index) {
     out_strn("text", buf, (size_t)n);
   } else if (!strcmp(cmd, "drop_privs")) {
     drop_privs();
+  } else if (!strcmp(cmd, "pin_cpu")) {
+    /* Run the rest of the script on one CPU (sched_setaffinity of this process only): per-CPU behaviour such as
+       the LRU maps' local free lists becomes reproducible. */
+    int cpu = (int)num("cpu", 0);
+    if (arg_err) goto cleanup;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    result(sched_setaffinity(0, sizeof set, &set));
   } else if (!strcmp(cmd, "wait_gone")) {
     /* Objects are freed asynchronously (RCU, workqueues): poll until the id is no longer allocated, for up to
        2 s. This must not take references: a GET_FD_BY_ID + close on a prog_array whose clear work is still pending
@@ -979,6 +992,10 @@ static void fatal(const char *what) {
 int main(int argc, char **argv) {
   (void)argc; (void)argv;
   if (geteuid() != 0) { errno = EPERM; fatal("must run as root"); return 2; }
+  /* fd numbers are part of what scripts observe (the lowest free fd): start from 3 like a fresh process, whatever
+     the caller let us inherit */
+  if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+    for (int fd = 3; fd < 1024; fd++) close(fd);
   snprintf(base_dir, sizeof base_dir, "/tmp/bpfsim-oracle-XXXXXX");
   if (!mkdtemp(base_dir)) { fatal("mkdtemp"); return 2; }
   chmod(base_dir, 0755);

@@ -88,6 +88,7 @@ export function kernelAvailable(): Availability {
 }
 
 function probe(): Availability {
+  if (process.env.BPFSIM_NO_KERNEL === '1') return { ok: false, why: 'disabled by BPFSIM_NO_KERNEL=1' };
   if (process.platform !== 'linux') return { ok: false, why: `platform is ${process.platform}, not linux` };
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     return { ok: false, why: 'not running as root (the oracle needs unshare(CLONE_NEWNS), mount and bpf(2))' };

@@ -44,3 +44,20 @@ export const as = (c: ScriptCommand, name: string): ScriptCommand => ({ ...c, as
 /** 4-byte little-endian key/value helpers. */
 export const u32 = (n: number): string => le(n, 4);
 export const u64 = (n: number | bigint): string => le(n, 8);
+
+/**
+ * A raw BTF blob (struct btf_header + types + strings) as hex. `types` are the encoded btf_type records (hex),
+ * `strings` the string section starting with the empty string. Used for maps whose pins `cat` pretty-prints.
+ */
+export function btfBlob(types: string, strings: string[]): string {
+  const str = Buffer.from(['', ...strings].join('\0') + '\0', 'latin1').toString('hex');
+  const typeLen = types.length / 2;
+  const strLen = str.length / 2;
+  const header = le(0xeb9f, 2) + '01' + '00' + le(24) + le(0) + le(typeLen) + le(typeLen) + le(strLen);
+  return header + types + str;
+}
+/** BTF_KIND_INT of `size` bytes and `bits` bits, named by string offset `nameOff`. */
+export const btfInt = (nameOff: number, size: number, bits: number): string => le(nameOff) + le(1 << 24) + le(size) + le(bits);
+/** BTF_KIND_STRUCT header with `vlen` members of `size` bytes; follow with btfMember() records. */
+export const btfStruct = (nameOff: number, vlen: number, size: number): string => le(nameOff) + le((4 << 24) | vlen) + le(size);
+export const btfMember = (nameOff: number, type: number, bitOffset: number): string => le(nameOff) + le(type) + le(bitOffset);

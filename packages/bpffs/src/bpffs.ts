@@ -1,6 +1,6 @@
-// createBpffs: the filesystem world wired to a kernel — VfsHooks for BPF_OBJ_PIN/GET plus a node:fs-flavoured API
-// per process, and mount/umount/unshare. Objects can delegate in one line each:
-//   proc.fs = bpffs.fsFor(proc); proc.mount = (...a) => bpffs.mount(proc, ...a); proc.unshare = (w) => bpffs.unshare(proc, w)
+// createBpffs: the filesystem world wired to a kernel — VfsHooks for BPF_OBJ_PIN/GET and process lifecycle, plus a
+// node:fs-flavoured API per process and mount/umount/unshare. objects' Process delegates proc.fs, proc.mount and
+// proc.unshare to `processApi(proc)`; without objects, use fsFor(caller), mount(caller, …), unshare(caller, 'mnt').
 
 import type { Clock } from './clock.js';
 import * as dirOps from './dir-ops.js';
@@ -46,7 +46,7 @@ export interface Bpffs extends VfsHooks {
   bindMount(caller: VfsCaller, source: string, target: string, options?: { recursive?: boolean }): void;
   umount(caller: VfsCaller, target: string, options?: { lazy?: boolean }): void;
   unshare(caller: VfsCaller, what: 'mnt'): void;
-  /** A process exits: it leaves its mount namespace (the last one out tears it down). */
+  /** A process exits: its open files close, it leaves its mount namespace (the last one out tears it down). */
   detachProcess(caller: VfsCaller): void;
   /** What objects' Process exposes as proc.fs, proc.mount(fsType, target?, options?) and proc.unshare('mnt'). */
   processApi(caller: VfsCaller): ProcessApi;
@@ -87,7 +87,7 @@ export function createBpffs(kernel?: KernelLike, options: BpffsOptions = {}): Bp
       try {
         const parts: Uint8Array[] = [];
         let total = 0;
-        for (let part = files.read(h, READ_CHUNK); part.length > 0; part = files.read(h, READ_CHUNK)) {
+        for (let part = files.read(caller, h, READ_CHUNK); part.length > 0; part = files.read(caller, h, READ_CHUNK)) {
           parts.push(part);
           total += part.length;
         }
@@ -99,12 +99,12 @@ export function createBpffs(kernel?: KernelLike, options: BpffsOptions = {}): Bp
         }
         return out;
       } finally {
-        files.close(h);
+        files.close(caller, h);
       }
     },
     open: (path, flags = 'r') => files.openFile(caller, path, flags),
-    read: (handle, n) => files.read(handle, n),
-    close: (handle) => files.close(handle),
+    read: (handle, n) => files.read(caller, handle, n),
+    close: (handle) => files.close(caller, handle),
     umask: (mask) => {
       const old = world.umaskOf(caller);
       if (mask !== undefined) {
@@ -121,7 +121,10 @@ export function createBpffs(kernel?: KernelLike, options: BpffsOptions = {}): Bp
     pin: (caller: VfsCaller, pathname: string, obj: PinnableObject) => pinObject(world, caller, pathname, obj),
     get: (caller, pathname, access) => getObject(world, caller, pathname, access),
     attachProcess: (child, parent) => mounting.attachProcess(world, child, parent),
-    detachProcess: (caller) => mounting.detachProcess(world, caller),
+    detachProcess: (caller) => {
+      files.closeAllOf(caller);
+      mounting.detachProcess(world, caller);
+    },
     fsFor,
     processApi: (caller) => ({
       fs: fsFor(caller),

@@ -163,22 +163,25 @@ export function rename(world: World, caller: VfsCaller, oldPath: string, newPath
   else if (target) evictIfUnused(target);
 }
 
-/** link(2) (bpffs has simple_link): another name for a non-directory on the same mount. */
+/**
+ * link(2) (bpffs has simple_link): another name for a non-directory on the same mount. do_linkat's order: EXDEV, then
+ * may_linkat (protected_hardlinks, EPERM), then vfs_link's may_create (EACCES) and its directory check (EPERM).
+ */
 export function link(world: World, caller: VfsCaller, existing: string, newPath: string): void {
   const ctx = world.ctx(caller);
   const old = resolve(ctx, existing, { follow: false });
   const p = prepareCreate(world, caller, newPath, { isDir: false });
   if (old.mnt !== p.dir.mnt) fail('EXDEV', `${existing} -> ${newPath}`, 'hard link across mounts');
   const dir = p.dir.inode;
-  checkMayCreate(caller, dir, newPath);
   const inode = old.inode;
-  if (inode.isDir) fail('EPERM', existing, 'hard link to a directory');
   // may_linkat with fs.protected_hardlinks=1: linking someone else's file needs a regular, non-setuid file that the
   // caller may read and write, or CAP_FOWNER.
   if (caller.uid !== inode.uid && !callerHasCap(caller, 'CAP_FOWNER')) {
     const safe = (inode.mode & 0o170000) === S_IFREG && !(inode.mode & S_ISUID) && hasPermission(caller, inode, MAY_READ | MAY_WRITE);
     if (!safe) fail('EPERM', existing, 'protected_hardlinks: not the owner of the source');
   }
+  checkMayCreate(caller, dir, newPath);
+  if (inode.isDir) fail('EPERM', existing, 'hard link to a directory');
   inode.nlink++;
   const now = world.now();
   inode.ctimeMs = now;

@@ -34,6 +34,8 @@ export interface FileHandle {
 
 interface OpenFile {
   readonly handle: FileHandle;
+  /** The pid that opened it: handles are per process, like fds. */
+  readonly owner: number;
   readonly inode: Inode;
   readonly mnt: Mount;
   readonly readable: boolean;
@@ -91,7 +93,7 @@ export class OpenFileTable {
     inode.openCount++;
     loc.mnt.openCount++;
     inode.sb.hold();
-    this.open.set(handle.fd, { handle, inode, mnt: loc.mnt, readable: acc !== O_WRONLY, session, closed: false });
+    this.open.set(handle.fd, { handle, owner: caller.pid, inode, mnt: loc.mnt, readable: acc !== O_WRONLY, session, closed: false });
     return handle;
   }
 
@@ -103,14 +105,14 @@ export class OpenFileTable {
     fail('EIO', path, `a pinned ${obj.kind} without seq_show cannot be opened (bpffs_obj_open)`);
   }
 
-  private get(handle: FileHandle): OpenFile {
+  private get(caller: VfsCaller, handle: FileHandle): OpenFile {
     const f = handle && this.open.get(handle.fd);
-    if (!f || f.closed || f.handle !== handle) fail('EBADF', `fd ${handle?.fd}`, 'not an open file');
+    if (!f || f.closed || f.handle !== handle || f.owner !== caller.pid) fail('EBADF', `fd ${handle?.fd}`, 'not an open file of this process');
     return f;
   }
 
-  read(handle: FileHandle, n: number): Uint8Array {
-    const f = this.get(handle);
+  read(caller: VfsCaller, handle: FileHandle, n: number): Uint8Array {
+    const f = this.get(caller, handle);
     if (!Number.isInteger(n) || n < 0) fail('EINVAL', f.handle.path, `bad read size ${n}`);
     if (!f.readable) fail('EBADF', f.handle.path, 'not open for reading');
     if (f.inode.isDir) fail('EISDIR', f.handle.path, 'is a directory');
@@ -119,8 +121,17 @@ export class OpenFileTable {
     return out;
   }
 
-  close(handle: FileHandle): void {
-    const f = this.get(handle);
+  close(caller: VfsCaller, handle: FileHandle): void {
+    this.release(this.get(caller, handle));
+  }
+
+  /** A process exits: its open files close (in the kernel, exit_files). */
+  closeAllOf(caller: VfsCaller): void {
+    for (const f of [...this.open.values()]) if (f.owner === caller.pid) this.release(f);
+  }
+
+  private release(f: OpenFile): void {
+    const handle = f.handle;
     f.closed = true;
     this.open.delete(handle.fd);
     try {

@@ -106,13 +106,11 @@ export class Superblock {
   }
 
   /**
-   * readdir order. bpffs uses simple_dir_operations → dcache_readdir, which lists the newest dentry first (a
-   * rename re-links the dentry at the head); tmpfs lists by directory offset, i.e. creation order. Checked on
-   * Linux 6.18: `mkdir a b c; ls -f` on a bpffs prints c b a.
+   * readdir order: the newest entry first, on bpffs (simple_dir_operations → dcache_readdir walks d_children, where
+   * d_alloc adds at the head and a rename re-links at the head) and on tmpfs alike. Checked on Linux 6.18:
+   * `mkdir a b c; ls -f` prints c b a on a bpffs, and a tmpfs lists `mkdir b; mkdir s` as s b.
    */
-  get readdirOrder(): 'newest-first' | 'oldest-first' {
-    return this.fsType === 'bpf' ? 'newest-first' : 'oldest-first';
-  }
+  readonly readdirOrder = 'newest-first' as const;
 
   newInode(mode: number, uid: number, gid: number, obj?: PinnableObject, target?: string): Inode {
     return new Inode(this, this.alloc.ino(), mode, uid, gid, this.clock.now(), obj, target);

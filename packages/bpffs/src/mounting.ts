@@ -22,14 +22,18 @@ function checkOptions(opts: MountOptions, where: string): MountOptions {
   return opts;
 }
 
-/** Mount a new filesystem instance (or, in profile '4.4', the namespace's bpffs) on `target`. */
+/**
+ * Mount a new filesystem instance (or, in profile '4.4', the namespace's bpffs) on `target`. In the kernel's order:
+ * do_mount resolves the target first, then path_mount checks may_mount (EPERM), the type (ENODEV), the options
+ * (EINVAL), and graft_tree the mountpoint (ENOTDIR).
+ */
 export function mountFs(world: World, caller: VfsCaller, fsType: FsTypeName, target: string, opts: MountOptions = {}): void {
   const where = `mount ${fsType} on ${target}`;
+  const ctx = world.ctx(caller);
+  const loc = resolve(ctx, target, { follow: true });
   requireSysAdmin(caller, where);
   if (fsType !== 'bpf' && fsType !== 'tmpfs') fail('ENODEV', where, `unknown filesystem type '${String(fsType)}'`);
   checkOptions(opts, where);
-  const ctx = world.ctx(caller);
-  const loc = resolve(ctx, target, { follow: true });
   if (!loc.inode.isDir) fail('ENOTDIR', where, 'mount point is not a directory');
   if (loc.inode.dead) fail('ENOENT', where, 'mount point has been removed');
   let sb;
@@ -55,10 +59,10 @@ const isUnder = (inode: Inode, top: Inode): boolean => {
 /** mount --bind (and --rbind with recursive): show the tree below `source` at `target` too. */
 export function bindMount(world: World, caller: VfsCaller, source: string, target: string, opts: { recursive?: boolean } = {}): void {
   const where = `bind ${source} on ${target}`;
-  requireSysAdmin(caller, where);
   const ctx = world.ctx(caller);
+  const dst = resolve(ctx, target, { follow: true }); // do_mount resolves the target, then do_loopback the source
+  requireSysAdmin(caller, where);
   const src = resolve(ctx, source, { follow: true });
-  const dst = resolve(ctx, target, { follow: true });
   if (src.inode.isDir !== dst.inode.isDir) fail('ENOTDIR', where, 'source and mount point differ in directory-ness');
   if (dst.inode.dead) fail('ENOENT', where, 'mount point has been removed');
   const top = ctx.ns.attach(src.mnt.sb, src.inode, dst.mnt, dst.inode);
@@ -73,12 +77,15 @@ export function bindMount(world: World, caller: VfsCaller, source: string, targe
   copyChildren(src.mnt, top, true);
 }
 
-/** umount(2): the target must be the root of a mount; EBUSY while mounts below it or open files remain. */
+/**
+ * umount(2): ksys_umount resolves the path, then can_umount checks may_mount (EPERM) and that it is the root of a
+ * mount (EINVAL); do_umount fails with EBUSY while mounts below it or open files remain (unless lazy).
+ */
 export function umount(world: World, caller: VfsCaller, target: string, opts: { lazy?: boolean } = {}): void {
   const where = `umount ${target}`;
-  requireSysAdmin(caller, where);
   const ctx = world.ctx(caller);
   const loc = resolve(ctx, target, { follow: true });
+  requireSysAdmin(caller, where);
   if (loc.inode !== loc.mnt.root) fail('EINVAL', where, 'not a mount point');
   // The namespace root is every process's root directory: always busy (6.18: `umount /` → EBUSY).
   if (loc.mnt === ctx.ns.root) fail('EBUSY', where, 'the namespace root is in use');

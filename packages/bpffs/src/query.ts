@@ -17,7 +17,7 @@ export interface Stat {
   ino: number;
   /** The superblock's id (st_dev). */
   dev: number;
-  /** Always 0 on bpffs (no inode sets i_size); a tmpfs symlink's size is its target length. */
+  /** Always 0 on bpffs (no inode sets i_size); on tmpfs a symlink's target length, a directory's 20 × (entries + 2). */
   size: number;
   blksize: number;
   blocks: number;
@@ -31,7 +31,21 @@ export interface Stat {
 }
 
 export function statOf(inode: Inode): Stat {
-  const size = inode.isSymlink && inode.sb.fsType === 'tmpfs' ? new TextEncoder().encode(inode.target!).length : 0;
+  return { ...sizeless(inode), size: sizeOf(inode) };
+}
+
+/** BOGO_DIRENT_SIZE (mm/shmem.c): tmpfs counts 20 bytes per directory entry, 2 for '.' and '..'. */
+const BOGO_DIRENT_SIZE = 20;
+
+/** bpffs never sets i_size (0 for everything); tmpfs gives directories bogus entry sizes and symlinks their length. */
+function sizeOf(inode: Inode): number {
+  if (inode.sb.fsType !== 'tmpfs') return 0;
+  if (inode.isSymlink) return new TextEncoder().encode(inode.target!).length;
+  if (inode.isDir) return BOGO_DIRENT_SIZE * (2 + inode.children!.size);
+  return 0;
+}
+
+function sizeless(inode: Inode): Omit<Stat, 'size'> {
   return {
     mode: inode.mode,
     uid: inode.uid,
@@ -39,7 +53,6 @@ export function statOf(inode: Inode): Stat {
     nlink: inode.nlink,
     ino: inode.ino,
     dev: inode.sb.id,
-    size,
     blksize: 4096,
     blocks: 0,
     kind: inode.kind,
@@ -62,7 +75,7 @@ export function lstat(world: World, caller: VfsCaller, path: string): Stat {
 /** Entry names in the filesystem's readdir order ('.' and '..' left out, as node:fs does). */
 export function listEntries(dir: Inode): string[] {
   const entries = [...dir.children!.entries()];
-  entries.sort((a, b) => (dir.sb.readdirOrder === 'newest-first' ? b[1].seq - a[1].seq : a[1].seq - b[1].seq));
+  entries.sort((a, b) => b[1].seq - a[1].seq); // Superblock.readdirOrder: newest first
   return entries.map(([name]) => name);
 }
 

@@ -177,6 +177,20 @@ describe('bind mounts and crossing mounts', () => {
     expect(obj.releases).toBe(2);
   });
 
+  it('a recursive bind mount also shows the mounts below the source; a plain one does not', () => {
+    const { fs, root } = setup();
+    const p = fs.fsFor(root);
+    p.mkdir(`${B}/sub`);
+    fs.mount(root, 'bpf', `${B}/sub`);
+    fs.pin(root, `${B}/sub/inner`, new FakeObject('map', 1));
+    p.mkdir('/tmp/plain');
+    p.mkdir('/tmp/rec');
+    fs.bindMount(root, B, '/tmp/plain');
+    fs.bindMount(root, B, '/tmp/rec', { recursive: true });
+    expect(p.readdir('/tmp/plain/sub')).toEqual([]);
+    expect(p.readdir('/tmp/rec/sub')).toEqual(['inner']);
+  });
+
   it("'..' climbs out of a mount; rmdir in one namespace detaches mounts on it in others", () => {
     const { fs, root, spawn } = setup();
     const p = fs.fsFor(root);

@@ -1,7 +1,7 @@
 // BPF_OBJ_PIN / BPF_OBJ_GET and reading pinned files, against fake objects that count references.
 import { describe, expect, it } from 'vitest';
 import { SeqFile, type ReadSession } from '@bpfsim/bpffs';
-import { FakeObject, expectErrno, setup, text } from './fakes.js';
+import { FakeObject, caller, expectErrno, setup, text } from './fakes.js';
 
 const B = '/sys/fs/bpf';
 const RW = { read: true, write: true };
@@ -138,6 +138,20 @@ describe('reading pinned files', () => {
     expect(text(p.read(h, 100))).toBe('x\n');
     p.close(h);
     expect(obj.releases).toBe(1);
+  });
+
+  it('handles belong to their process; exit closes them', () => {
+    const { fs, root, spawn } = setup();
+    const obj = new FakeObject('map', 1, { readText: () => 'x\n' });
+    fs.pin(root, `${B}/m`, obj);
+    const child = spawn(caller(0, 0, ['CAP_DAC_OVERRIDE']), root);
+    const h = fs.fsFor(child).open(`${B}/m`);
+    expectErrno(() => fs.fsFor(root).read(h, 10), 'EBADF');
+    fs.fsFor(root).unlink(`${B}/m`);
+    expect(obj.releases).toBe(0);
+    fs.detachProcess(child);
+    expect(obj.releases).toBe(1);
+    expect(fs.stats().openFiles).toBe(0);
   });
 
   it('directories open read-only; reading one is EISDIR', () => {

@@ -84,9 +84,8 @@ function run(profile: '4.4' | 'modern', ops: Op[]): void {
         case 'fork': if (procs.length < 6) procs.push(spawn(caller(0, 0, ALL_CAPS), c)); break;
         case 'exit':
           if (procs.length > 1) {
-            fs.detachProcess(c);
+            fs.detachProcess(c); // closes its open files too
             procs.splice(procs.indexOf(c), 1);
-            for (const { owner, h } of handles.filter((x) => x.owner === c)) fs.fsFor(owner).close(h);
             handles.splice(0, handles.length, ...handles.filter((x) => x.owner !== c));
           }
           break;

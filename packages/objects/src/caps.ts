@@ -1,7 +1,18 @@
 // Capabilities the simulated kernel checks (include/uapi/linux/capability.h names).
-export type Capability = 'CAP_SYS_ADMIN' | 'CAP_BPF' | 'CAP_NET_ADMIN' | 'CAP_PERFMON' | 'CAP_DAC_OVERRIDE';
+export type Capability =
+  | 'CAP_SYS_ADMIN'
+  | 'CAP_BPF'
+  | 'CAP_NET_ADMIN'
+  | 'CAP_PERFMON'
+  | 'CAP_DAC_OVERRIDE'
+  | 'CAP_DAC_READ_SEARCH'
+  | 'CAP_FOWNER'
+  | 'CAP_CHOWN';
 
-export const ALL_CAPS: readonly Capability[] = ['CAP_SYS_ADMIN', 'CAP_BPF', 'CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_DAC_OVERRIDE'];
+/** What root has (the capabilities the simulator looks at). */
+export const ALL_CAPS: readonly Capability[] = [
+  'CAP_SYS_ADMIN', 'CAP_BPF', 'CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_CHOWN',
+];
 
 export interface Credentials {
   uid: number;

@@ -12,6 +12,8 @@ export type FileTarget =
   | { readonly kind: 'link'; readonly obj: LinkObject }
   /** BPF_ENABLE_STATS fd: closing it disables the statistics it enabled. */
   | { readonly kind: 'stats'; readonly statsType: number; readonly onClose: () => void }
+  /** A seq_file (a bpf_iter session from BPF_ITER_CREATE): read(2) returns its text; the last close releases it. */
+  | { readonly kind: 'seq'; readonly name: string; read(n: number): Uint8Array; readonly onClose: () => void }
   /** Not a BPF object (stdin/stdout/stderr): bpf(2) on it is EINVAL. */
   | { readonly kind: 'other'; readonly name: string };
 
@@ -46,7 +48,7 @@ export class OpenFile {
     const t = this.target;
     if (t.kind === 'map') t.obj.putUser();
     else if (t.kind === 'prog' || t.kind === 'link') t.obj.put();
-    else if (t.kind === 'stats') t.onClose();
+    else if (t.kind === 'stats' || t.kind === 'seq') t.onClose();
   }
 }
 

@@ -1,7 +1,7 @@
 // /proc/<pid>/fdinfo/<fd> for BPF fds: the generic lines (seq_show in fs/proc/fd.c) then the object's show_fdinfo
 // (bpf_map_show_fdinfo, bpf_prog_show_fdinfo, bpf_link_show_fdinfo), field names and order as on Linux 6.18.
 import type { KernelCore } from './kernel-core.js';
-import { accessFlags, O_CLOEXEC, type FdEntry } from './fd-table.js';
+import { accessFlags, O_CLOEXEC, OpenFile, type FdEntry, type FileTarget } from './fd-table.js';
 import type { MapObject } from './map-object.js';
 import type { ProgObject } from './prog/program.js';
 import type { LinkObject } from './links/link.js';
@@ -46,12 +46,21 @@ function progFdinfo(p: ProgObject): string {
   );
 }
 
-/** offsetof(struct bpf_prog, insns) on x86-64 (bpf_prog_size). */
-const PROG_HEADER_BYTES = 72;
+/**
+ * offsetof(struct bpf_prog, insns) on x86-64 6.18 (bpf_prog_size): a 500-instruction program fits one page and a
+ * 501-instruction one takes two (checked on the reference kernel).
+ */
+const PROG_HEADER_BYTES = 96;
 
 function linkFdinfo(l: LinkObject): string {
   let s = `link_type:\t${linkTypeString(l.linkType)}\nlink_id:\t${l.id}\n`;
   s += `prog_tag:\t${l.prog.tagHex}\nprog_id:\t${l.prog.id}\n`;
   s += l.ops.showFdinfo?.(l) ?? '';
   return s;
+}
+
+/** The fdinfo text a fresh O_RDWR|O_CLOEXEC fd (O_RDONLY for links) for `target` would show (bpffs's opt-in `cat`). */
+export function objectFdinfo(core: KernelCore, target: FileTarget): string {
+  const mode = target.kind === 'link' ? { read: true, write: false } : { read: true, write: true };
+  return fdinfoText(core, { file: new OpenFile(target, mode), cloexec: true });
 }

@@ -28,6 +28,8 @@ export { AttachRegistry, type AttachPoint, type AttachRequest } from './links/re
 export { NetDevices, NetDevice } from './links/netdev.js';
 export { registerCommand } from './syscall/index.js';
 export { fdinfoText } from './fdinfo.js';
+export * from './iter/index.js';
 export * from './info.js';
 export * from './maps/types.js';
 export { mapTypeBpftoolName, mapTypeUapiName, resolveMapType } from './maps/constants.js';
+export * from './progs/public.js';

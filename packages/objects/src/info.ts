@@ -72,7 +72,7 @@ export interface LinkInfo {
   id: number;
   prog_id: number;
   /** Type-specific union members (e.g. { ifindex } for XDP). */
-  [field: string]: number | bigint | string;
+  [field: string]: number | bigint | string | undefined;
 }
 
 export function mapInfo(m: MapObject): MapInfo {

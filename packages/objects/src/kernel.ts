@@ -18,6 +18,9 @@ import { ProgTypeRegistry, defaultProgTypes } from './progs/registry.js';
 import { HelperRegistry, defaultHelpers } from './progs/helpers.js';
 import { AttachRegistry, defaultAttachPoints } from './links/registry.js';
 import { NetDevices } from './links/netdev.js';
+import { CgroupHierarchy } from './cgroups.js';
+import { ProbeEvents } from './events-sim.js';
+import { tracePipeOf, type TracePipe } from './trace-pipe.js';
 
 export interface KernelOptions {
   /** num_possible_cpus() (per-cpu maps hold one value per cpu). Default 2, like the reference machine. */
@@ -61,6 +64,12 @@ export class Kernel implements KernelCore {
   private statsFds = 0;
   /** bpf_trace_printk output (the trace_pipe), one entry per call. */
   readonly trace: string[] = [];
+  /** The cgroup v2 hierarchy (objects-progs: src/cgroups.ts). */
+  readonly cgroups: CgroupHierarchy = new CgroupHierarchy(this);
+  /** /sys/kernel/tracing/trace_pipe in the kernel's text format (objects-progs: src/trace-pipe.ts). */
+  readonly tracePipe: TracePipe = tracePipeOf(this);
+  /** Tracepoints and kprobe-able functions tests fire (objects-progs: src/events-sim.ts). */
+  readonly probes: ProbeEvents = new ProbeEvents(this);
   private readonly mapFactory: MapFactory;
   private current: Process | undefined;
 
@@ -93,9 +102,13 @@ export class Kernel implements KernelCore {
 
   // ---- processes ----
 
-  /** A new process (fds 0-2 open as stdio, so BPF fds start at 3). Default: root with every capability. */
+  /**
+   * A new process (fds 0-2 open as stdio, so BPF fds start at 3). Default: root. Without `caps`, uid 0 gets every
+   * capability and any other uid none, as after a plain exec.
+   */
   spawn(opts: SpawnOptions = {}): Process {
-    const p = this.createProcess({ uid: 0, gid: 0, caps: opts.caps ?? ALL_CAPS, ...opts }, undefined);
+    const uid = opts.uid ?? 0;
+    const p = this.createProcess({ ...opts, uid, gid: opts.gid ?? 0, caps: opts.caps ?? (uid === 0 ? ALL_CAPS : []) }, undefined);
     p.openStdio();
     return p;
   }

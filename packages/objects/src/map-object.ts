@@ -4,6 +4,7 @@ import type { BpfMap } from './maps/types.js';
 import type { PinnableObject } from './vfs.js';
 import { Refcounted, RefcountError } from './refcount.js';
 import type { KernelCore } from './kernel-core.js';
+import { objectFdinfo } from './fdinfo.js';
 
 export class MapObject extends Refcounted implements PinnableObject {
   readonly kind = 'map' as const;
@@ -61,6 +62,11 @@ export class MapObject extends Refcounted implements PinnableObject {
     this.putUser();
   }
 
+  /** The /proc fdinfo text of an fd for this object (bpffs shows it for `cat` when asked to). */
+  fdinfo(): string {
+    return objectFdinfo(this.core, { kind: 'map', obj: this });
+  }
+
   protected describe(): string {
     return `id ${this.id}`;
   }
@@ -68,6 +74,8 @@ export class MapObject extends Refcounted implements PinnableObject {
   /** bpf_map_free_id + map_free: the ID disappears first, then every reference held by entries is dropped. */
   protected onFree(): void {
     this.core.mapIds.remove(this.id);
+    // The handle stays mapped (regions are never unmapped from the middle) but no longer leads to this map.
+    this.core.mapsByHandle.delete(this.handle);
     this.core.events.emit({ type: 'free', kind: 'map', id: this.id });
     this.impl.free();
   }

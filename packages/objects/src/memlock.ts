@@ -1,8 +1,11 @@
 // The `memlock` fdinfo line: the kernel's bpf_map_memory_usage() estimate (map->ops->map_mem_usage).
 // Arrays (array_map_mem_usage) and hash tables (htab_map_mem_usage) follow the kernel's formulas with the struct
 // sizes of x86-64 6.18, which reproduce FACTS.md: hash 4/8/4 → 1360, 4/8/3 → 1296, 4/8/16 → 2320, lru 4/4/4 → 1216,
-// hash_of_maps 4/4/2 → 1072, array 4/8/16 → 440, array 4/4/1 → 320, prog_array 4 → 344. A map may report its own
-// figure through an optional `memoryUsage()`; other types get a documented approximation (header + elements).
+// hash_of_maps 4/4/2 → 1072, array 4/8/16 → 440, array 4/4/1 → 320, prog_array 4 → 344; and (checked directly on
+// 6.18) percpu_array 4/4/4 → 408, percpu_hash 4/8/4 → 1280, hash NO_PREALLOC 4/8/4 → 960 (+72 per element),
+// array MMAPABLE 4/4/4 → 8192, queue 0/4/4 → 332, stack 0/8/16 → 448, bloom 0/4/16 → 328, ringbuf 4096 → 16728,
+// an empty lpm_trie → 0. A map may report its own figure through an optional `memoryUsage()`; other types get an
+// approximation (header + elements).
 import type { BpfMap } from './maps/types.js';
 
 const BPF_ARRAY_SIZE = 312; // sizeof(struct bpf_array)
@@ -12,6 +15,11 @@ const HTAB_ELEM_SIZE = 48; // sizeof(struct htab_elem)
 const HASHTAB_MAP_LOCK_COUNT = 8;
 const LLIST_NODE_SZ = 8;
 const PAGE = 4096;
+const BPF_QUEUE_STACK_SIZE = 312; // sizeof(struct bpf_queue_stack)
+const LPM_TRIE_NODE_SIZE = 40; // sizeof(struct lpm_trie_node)
+const BPF_BLOOM_FILTER_SIZE = 312; // sizeof(struct bpf_bloom_filter)
+const BPF_RINGBUF_MAP_SIZE = 304; // sizeof(struct bpf_ringbuf_map)
+const RINGBUF_NR_META_PAGES = 3;
 const BPF_F_NO_PREALLOC = 1;
 const BPF_F_MMAPABLE = 1 << 10;
 
@@ -41,6 +49,17 @@ export function memlockOf(map: BpfMap, ncpus = 2): number {
     case 10: // lru_percpu_hash
     case 13: // hash_of_maps
       return htabUsage(map, ncpus);
+    case 22: // queue
+    case 23: // stack: queue_stack_map_mem_usage
+      return BPF_QUEUE_STACK_SIZE + (entries + 1) * map.valueSize;
+    case 11: // lpm_trie: trie_mem_usage counts the stored entries only
+      return (LPM_TRIE_NODE_SIZE + (map.keySize - 4) + map.valueSize) * map.count;
+    case 30: // bloom_filter
+      return BPF_BLOOM_FILTER_SIZE + bloomBitsetBytes(entries, Number(map.mapExtra & 0xfn) || 5);
+    case 27: { // ringbuf: data pages are mapped twice
+      const dataPages = Math.floor(entries / PAGE);
+      return BPF_RINGBUF_MAP_SIZE + (RINGBUF_NR_META_PAGES + dataPages) * PAGE + (RINGBUF_NR_META_PAGES + 2 * dataPages) * 8;
+    }
     default:
       return 1024 + entries * roundUp(HTAB_ELEM_SIZE + roundUp(map.keySize, 8) + valueSize, 8);
   }
@@ -68,4 +87,12 @@ function htabUsage(map: BpfMap, ncpus: number): number {
     if (percpu) usage += valueSize * ncpus * n;
   }
   return usage;
+}
+
+/** bloom_map_alloc's bitset: max_entries × hashes × 7/5 bits, a power of two of at least 64 bits, in longs. */
+function bloomBitsetBytes(entries: number, hashes: number): number {
+  let bits = Math.floor((entries * hashes) / 5) * 7;
+  if (bits > 2 ** 31) return 2 ** 28;
+  bits = bits <= 64 ? 64 : pow2(bits);
+  return roundUp(Math.ceil(bits / 8), 8);
 }

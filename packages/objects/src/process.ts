@@ -26,6 +26,8 @@ export class Process extends TypedBpf implements VfsCaller {
   readonly creds: Credentials;
   /** Opaque, owned by the installed filesystem (VfsHooks.attachProcess sets it). */
   mountNamespace: unknown = undefined;
+  /** The task's name (/proc/<pid>/comm, bpf_get_current_comm). */
+  comm: string;
   private alive = true;
 
   constructor(
@@ -39,8 +41,6 @@ export class Process extends TypedBpf implements VfsCaller {
     this.comm = opts.comm ?? 'bpfsim';
     this.fds = new FdTable();
   }
-
-  comm: string;
 
   get uid(): number {
     return this.creds.uid;
@@ -99,14 +99,24 @@ export class Process extends TypedBpf implements VfsCaller {
     return child;
   }
 
-  /** SCM_RIGHTS: installs a new fd in `to` for the same open file (without O_CLOEXEC, as recvmsg does by default). */
-  sendFd(fd: number, to: Process): number {
+  /**
+   * SCM_RIGHTS: installs a new fd in `to` for the same open file — without O_CLOEXEC, as recvmsg does unless the
+   * receiver passes MSG_CMSG_CLOEXEC (`{ cloexec: true }`).
+   */
+  sendFd(fd: number, to: Process, opts: { cloexec?: boolean } = {}): number {
     this.assertAlive();
     to.assertAlive();
     const e = this.fds.get(fd);
     to.fds.ensureFree();
     e.file.ref();
-    return to.fds.install(e.file, false);
+    return to.fds.install(e.file, opts.cloexec ?? false);
+  }
+
+  /** execve(2): every O_CLOEXEC fd (all fds bpf(2) returns) is closed; the rest survive. */
+  exec(comm?: string): void {
+    this.assertAlive();
+    for (const [fd, e] of this.fds.entries()) if (e.cloexec) this.fds.close(fd);
+    if (comm !== undefined) this.comm = comm;
   }
 
   /** exit(2): closes every fd (dropping what they hold); the process is gone afterwards. */
@@ -115,6 +125,17 @@ export class Process extends TypedBpf implements VfsCaller {
     for (const [fd] of this.fds.entries()) this.fds.close(fd);
     this.alive = false;
     this.kernel.reap(this);
+  }
+
+  /**
+   * read(2): up to `n` bytes of a readable file — an iterator fd from BPF_ITER_CREATE (empty at the end). BPF object
+   * fds have no read (bpf_dummy_read: EINVAL). Errors of the session (E2BIG, EAGAIN…) are thrown as BpfError.
+   */
+  read(fd: number, n: number): Uint8Array {
+    this.assertAlive();
+    const { file } = this.fds.get(fd);
+    if (file.target.kind !== 'seq') throw new BpfError('EINVAL', `read: fd ${fd} is a ${kindName(file.target)}, which cannot be read`);
+    return file.target.read(n);
   }
 
   /** The text of /proc/<pid>/fdinfo/<fd>. */

@@ -85,6 +85,43 @@ export abstract class TypedBpf {
     this.bpf('BPF_MAP_FREEZE', { map_fd: fd });
   }
 
+  /**
+   * BPF_MAP_LOOKUP_BATCH (or LOOKUP_AND_DELETE_BATCH with `del`): up to `count` elements after `inBatch` (null:
+   * from the start). `done` is true when the kernel answered ENOENT (no more elements); the keys/values returned
+   * are only the `count` the kernel filled.
+   */
+  mapLookupBatch(fd: number, opts: { inBatch?: Uint8Array | null; count: number; del?: boolean; elem_flags?: number }) {
+    const { key_size } = this.mapInfo(fd);
+    const valueSize = this.syscallValueSize(fd);
+    const keys = new Uint8Array(key_size * opts.count);
+    const values = new Uint8Array(valueSize * opts.count);
+    const out_batch = new Uint8Array(Math.max(key_size, 8));
+    const attr: BpfAttr = { map_fd: fd, in_batch: opts.inBatch ?? null, out_batch, keys, values, count: opts.count, elem_flags: opts.elem_flags ?? 0 };
+    let done = false;
+    try {
+      this.bpf(opts.del ? 'BPF_MAP_LOOKUP_AND_DELETE_BATCH' : 'BPF_MAP_LOOKUP_BATCH', attr);
+    } catch (e) {
+      if ((e as { errno?: string }).errno !== 'ENOENT') throw e;
+      done = true;
+    }
+    const n = attr.count as number;
+    return { count: n, keys: keys.slice(0, n * key_size), values: values.slice(0, n * valueSize), outBatch: out_batch, done };
+  }
+
+  /** BPF_MAP_UPDATE_BATCH: `keys`/`values` hold `count` packed elements; returns how many were updated. */
+  mapUpdateBatch(fd: number, keys: Uint8Array, values: Uint8Array, count: number, elem_flags = 0): number {
+    const attr: BpfAttr = { map_fd: fd, keys, values, count, elem_flags };
+    this.bpf('BPF_MAP_UPDATE_BATCH', attr);
+    return attr.count as number;
+  }
+
+  /** BPF_MAP_DELETE_BATCH: deletes `count` packed keys; returns how many were deleted. */
+  mapDeleteBatch(fd: number, keys: Uint8Array, count: number): number {
+    const attr: BpfAttr = { map_fd: fd, keys, count };
+    this.bpf('BPF_MAP_DELETE_BATCH', attr);
+    return attr.count as number;
+  }
+
   progLoad(opts: ProgLoadOptions): number {
     return this.bpf('BPF_PROG_LOAD', { license: 'GPL', ...opts } as BpfAttr);
   }

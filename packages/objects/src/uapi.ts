@@ -87,15 +87,17 @@ export const PROG_LOAD_FLAGS_MASK =
 export const BPF_STATS_RUN_TIME = 0;
 
 /** Resolves a uapi enum given as number or name (with or without its prefix); undefined when unknown. */
-export function enumValue(names: readonly string[], prefix: string, v: number | string | undefined): number | undefined {
-  if (v === undefined) return 0;
+export function enumValue(names: readonly string[], prefix: string, v: unknown): number | undefined {
+  if (v === undefined || v === null) return 0;
   if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : undefined;
+  if (typeof v === 'bigint') return v >= 0n && v <= 0xffffffffn ? Number(v) : undefined;
+  if (typeof v !== 'string') return undefined;
   const bare = v.startsWith(prefix) ? v.slice(prefix.length) : v;
   const i = names.indexOf(bare.toUpperCase());
   return i < 0 ? undefined : i;
 }
 
-export const cmdNumber = (cmd: number | string): number | undefined => enumValue(BPF_CMD_NAMES, 'BPF_', cmd);
+export const cmdNumber = (cmd: unknown): number | undefined => (cmd === undefined || cmd === null ? undefined : enumValue(BPF_CMD_NAMES, 'BPF_', cmd));
 export const cmdName = (cmd: number): string => (cmd >= 0 && cmd < BPF_CMD_NAMES.length ? `BPF_${BPF_CMD_NAMES[cmd]}` : `cmd ${cmd}`);
 export const progTypeNumber = (t: number | string | undefined): number | undefined =>
   enumValue(PROG_TYPE_NAMES, 'BPF_PROG_TYPE_', t);

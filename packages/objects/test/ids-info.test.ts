@@ -120,6 +120,14 @@ describe('OBJ_GET_INFO_BY_FD', () => {
 });
 
 describe('fdinfo', () => {
+  it('memlock of a NO_PREALLOC hash grows by 72 bytes per element (checked on 6.18: 960 → 1104 with 2)', () => {
+    const { proc } = setup();
+    const m = proc.mapCreate({ map_type: 1, key_size: 4, value_size: 8, max_entries: 4, map_flags: 1 });
+    proc.mapUpdate(m, new Uint8Array([1, 0, 0, 0]), new Uint8Array(8));
+    proc.mapUpdate(m, new Uint8Array([2, 0, 0, 0]), new Uint8Array(8));
+    expect(proc.fdinfo(m)).toContain('memlock:\t1104\n');
+  });
+
   it('a map: exact text and field order of Linux 6.18 (memlock from the kernel formula)', () => {
     const { proc } = setup();
     const m = proc.mapCreate({ map_type: 1, key_size: 4, value_size: 8, max_entries: 4 });
@@ -136,6 +144,19 @@ describe('fdinfo', () => {
     [{ map_type: 2, key_size: 4, value_size: 4, max_entries: 1 }, 320],
     [{ map_type: 3, key_size: 4, value_size: 4, max_entries: 4 }, 344],
     [{ map_type: 9, key_size: 4, value_size: 4, max_entries: 4, map_flags: 2 }, 1216],
+    [{ map_type: 6, key_size: 4, value_size: 4, max_entries: 4 }, 408],
+    [{ map_type: 6, key_size: 4, value_size: 12, max_entries: 3 }, 432],
+    [{ map_type: 5, key_size: 4, value_size: 8, max_entries: 4 }, 1280],
+    [{ map_type: 10, key_size: 4, value_size: 8, max_entries: 4 }, 1280],
+    [{ map_type: 1, key_size: 4, value_size: 8, max_entries: 4, map_flags: 1 }, 960],
+    [{ map_type: 1, key_size: 8, value_size: 16, max_entries: 100 }, 10304],
+    [{ map_type: 2, key_size: 4, value_size: 4, max_entries: 4, map_flags: 1 << 10 }, 8192],
+    [{ map_type: 4, key_size: 4, value_size: 4, max_entries: 4 }, 344],
+    [{ map_type: 22, key_size: 0, value_size: 4, max_entries: 4 }, 332],
+    [{ map_type: 23, key_size: 0, value_size: 8, max_entries: 16 }, 448],
+    [{ map_type: 11, key_size: 8, value_size: 4, max_entries: 16, map_flags: 1 }, 0],
+    [{ map_type: 30, key_size: 0, value_size: 4, max_entries: 16 }, 328],
+    [{ map_type: 27, key_size: 0, value_size: 0, max_entries: 4096 }, 16728],
   ])('memlock of %o is %i (reference kernel)', (attr, memlock) => {
     const { proc } = setup();
     const m = proc.mapCreate(attr);
@@ -152,5 +173,50 @@ describe('fdinfo', () => {
     const d = proc.dup(p);
     expect(proc.fdinfo(d)).toContain('flags:\t02\n');
     expect(errnoOf(() => proc.fdinfo(77))).toBe('EBADF');
+  });
+});
+
+describe('objects as bpffs sees them', () => {
+  it('fdinfo() of a pinned object is the text of a fresh fd for it', () => {
+    const { kernel, proc } = setup();
+    const m = hashMap(proc);
+    const obj = kernel.mapIds.get(proc.mapInfo(m).id)!;
+    expect(obj.fdinfo()).toBe(proc.fdinfo(m));
+    const p = socketFilter(proc);
+    expect(kernel.progIds.get(1)!.fdinfo()).toBe(proc.fdinfo(p));
+  });
+});
+
+describe('stats fds and PROG_BIND_MAP (checked on 6.18)', () => {
+  it('an ENABLE_STATS fd is O_RDONLY, has only the generic fdinfo lines, and is not a BPF object', () => {
+    const { kernel, proc } = setup();
+    kernel.installVfs({ pin: () => undefined, get: () => { throw new Error('unused'); }, attachProcess: () => undefined });
+    const s = proc.enableStats();
+    expect(proc.fdinfo(s)).toBe('pos:\t0\nflags:\t02000000\nmnt_id:\t17\nino:\t1038\n');
+    expect(errnoOf(() => proc.bpf('BPF_OBJ_GET_INFO_BY_FD', { bpf_fd: s, info: new Uint8Array(8), info_len: 8 }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.objPin(s, '/sys/fs/bpf/s'))).toBe('EINVAL');
+  });
+
+  it('PROG_BIND_MAP adds a map once (binding twice is fine), holds it, rejects flags', () => {
+    const { kernel, proc } = setup();
+    const m = arrayMap(proc);
+    const p = socketFilter(proc);
+    proc.bpf('BPF_PROG_BIND_MAP', { prog_fd: p, map_fd: m });
+    proc.bpf('BPF_PROG_BIND_MAP', { prog_fd: p, map_fd: m });
+    expect(proc.progInfo(p).map_ids).toEqual([1]);
+    expect(errnoOf(() => proc.bpf('BPF_PROG_BIND_MAP', { prog_fd: p, map_fd: m, flags: 1 }))).toBe('EINVAL');
+    proc.close(m);
+    expect(kernel.liveIds('map')).toEqual([1]);
+    proc.close(p);
+    expect(kernel.liveIds('map')).toEqual([]);
+  });
+});
+
+describe('program memlock', () => {
+  it('is whole pages of header + instructions: 500 insns → 4096, 501 → 8192 (reference kernel)', () => {
+    const { proc } = setup();
+    const prog = (n: number) => [...Array.from({ length: n - 1 }, (_, i) => mov64(0, i)), exit];
+    expect(proc.fdinfo(socketFilter(proc, prog(500)))).toContain('memlock:\t4096\n');
+    expect(proc.fdinfo(socketFilter(proc, prog(501)))).toContain('memlock:\t8192\n');
   });
 });

@@ -1,5 +1,5 @@
 // Property: under random sequences of create / load-with-maps / dup / close / fork / exit / sendFd / pin / unpin /
-// prog_array update, the kernel frees an object exactly when a model of "who holds what" says nothing reaches it
+// prog_array update / XDP link create and detach / exec, the kernel frees an object exactly when a model of "who holds what" says nothing reaches it
 // any more — never earlier, never twice — and once every process exited and every pin is gone nothing is alive.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -12,27 +12,31 @@ type Op =
   | { t: 'map'; p: number; pa: boolean }
   | { t: 'prog'; p: number; maps: number[] }
   | { t: 'dup' | 'close' | 'pin'; p: number; f: number }
-  | { t: 'fork' | 'exit'; p: number }
+  | { t: 'fork' | 'exit' | 'exec'; p: number }
   | { t: 'send'; p: number; f: number; to: number }
   | { t: 'unpin'; i: number }
   | { t: 'paUpdate'; p: number; f: number; g: number; slot: number }
+  | { t: 'link'; p: number; f: number }
+  | { t: 'detach'; p: number; f: number }
   | { t: 'spawn' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('map' as const), p: fc.nat(), pa: fc.boolean() }),
   fc.record({ t: fc.constant('prog' as const), p: fc.nat(), maps: fc.array(fc.nat(), { maxLength: 3 }) }),
   fc.record({ t: fc.constantFrom('dup' as const, 'close' as const, 'pin' as const), p: fc.nat(), f: fc.nat() }),
-  fc.record({ t: fc.constantFrom('fork' as const, 'exit' as const), p: fc.nat() }),
+  fc.record({ t: fc.constantFrom('fork' as const, 'exit' as const, 'exec' as const), p: fc.nat() }),
   fc.record({ t: fc.constant('send' as const), p: fc.nat(), f: fc.nat(), to: fc.nat() }),
   fc.record({ t: fc.constant('unpin' as const), i: fc.nat() }),
   fc.record({ t: fc.constant('paUpdate' as const), p: fc.nat(), f: fc.nat(), g: fc.nat(), slot: fc.nat({ max: 3 }) }),
   fc.record({ t: fc.constant('spawn' as const) }),
+  fc.record({ t: fc.constantFrom('link' as const, 'detach' as const), p: fc.nat(), f: fc.nat() }),
 );
 
 class Model {
   /** Per live process: fd → object key. */
   fds = new Map<Process, Map<number, Key>>();
   pins = new Map<string, Key>();
+  /** What a program holds (its used maps) and what a link holds (its program). */
   usedMaps = new Map<Key, Key[]>();
   /** prog_array entries: slot → prog key. */
   entries = new Map<Key, Map<number, Key>>();
@@ -136,6 +140,14 @@ describe('lifecycle property', () => {
               p.exit();
               model.fds.delete(p);
               break;
+            case 'exec': {
+              // Only the fds bpf(2) itself returned carry O_CLOEXEC; dup()ed and received ones survive.
+              if (!p) break;
+              const closing = p.fds.entries().filter(([, e]) => e.cloexec).map(([fd]) => fd);
+              p.exec();
+              for (const fd of closing) model.fds.get(p)!.delete(fd);
+              break;
+            }
             case 'send': {
               const to = pick(procs, op.to);
               const fd = p && pick(fdsOf(p), op.f);
@@ -158,11 +170,36 @@ describe('lifecycle property', () => {
               model.pins.delete(path);
               break;
             }
+            case 'link': {
+              // An XDP program (using no maps) on a new device, linked; the link holds the program.
+              if (!p) break;
+              const xp = p.progLoad({ prog_type: 'BPF_PROG_TYPE_XDP', insns: [mov64(0, 2), exit] });
+              const xk = `prog:${p.progInfo(xp).id}`;
+              model.fds.get(p)!.set(xp, xk);
+              model.usedMaps.set(xk, []);
+              const dev = kernel.netdevs.add(`veth${kernel.netdevs.list().length}`);
+              const l = p.linkCreate(xp, 'BPF_XDP', { target_ifindex: dev.ifindex });
+              const lk = `link:${p.linkInfo(l).id}`;
+              model.fds.get(p)!.set(l, lk);
+              model.usedMaps.set(lk, [xk]);
+              if (op.f % 2) {
+                p.close(xp);
+                model.fds.get(p)!.delete(xp);
+              }
+              break;
+            }
+            case 'detach': {
+              const links = p ? fdsOf(p).filter((fd) => keyOf(p, fd).startsWith('link:')) : [];
+              const l = pick(links, op.f);
+              if (!p || l === undefined) break;
+              p.linkDetach(l); // off the hook, but the link still holds its program
+              break;
+            }
             case 'paUpdate': {
               if (!p) break;
               const fds = fdsOf(p);
               const pas = fds.filter((fd) => model.progArrays.has(keyOf(p, fd)));
-              const progs = fds.filter((fd) => keyOf(p, fd).startsWith('prog:'));
+              const progs = fds.filter((fd) => keyOf(p, fd).startsWith('prog:') && p.progInfo(fd).type === 1);
               const pa = pick(pas, op.f);
               const pr = pick(progs, op.g);
               if (pa === undefined || pr === undefined) break;
@@ -173,7 +210,11 @@ describe('lifecycle property', () => {
           }
           model.clearOrphanedProgArrays();
           const live = model.reachable();
-          const kernelLive = new Set([...kernel.liveIds('map').map((i) => `map:${i}`), ...kernel.liveIds('prog').map((i) => `prog:${i}`)]);
+          const kernelLive = new Set([
+            ...kernel.liveIds('map').map((i) => `map:${i}`),
+            ...kernel.liveIds('prog').map((i) => `prog:${i}`),
+            ...kernel.liveIds('link').map((i) => `link:${i}`),
+          ]);
           expect(kernelLive).toEqual(live);
           expect(new Set(freed).size).toBe(freed.length); // never freed twice
           for (const k of freed) expect(live.has(k)).toBe(false);
@@ -184,6 +225,8 @@ describe('lifecycle property', () => {
         for (const path of [...vfs.pins.keys()]) vfs.unlink(path);
         expect(kernel.liveIds('map')).toEqual([]);
         expect(kernel.liveIds('prog')).toEqual([]);
+        expect(kernel.liveIds('link')).toEqual([]);
+        expect(kernel.netdevs.list().every((d) => d.xdp === undefined)).toBe(true);
         const created = kernel.events.events.filter((e) => e.type === 'create').map((e) => `${e.kind}:${e.id}`);
         expect([...freed].sort()).toEqual([...created].sort());
       }),

@@ -11,26 +11,33 @@ describe('XDP links', () => {
     const { kernel, proc } = setup();
     const eth0 = kernel.netdevs.add('eth0');
     const p = xdp(proc);
+    const p2 = xdp(proc);
     const l = proc.linkCreate(p, 'BPF_XDP', { target_ifindex: eth0.ifindex });
     expect(eth0.xdp?.prog.id).toBe(proc.progInfo(p).id);
     proc.close(p);
-    expect(kernel.liveIds('prog').length).toBe(1);
+    expect(kernel.liveIds('prog').length).toBe(2);
     expect(proc.linkInfo(l)).toEqual({ type: 6, id: 1, prog_id: 1, ifindex: eth0.ifindex });
     expect(proc.fdinfo(l)).toBe(
-      `pos:\t0\nflags:\t02000002\nmnt_id:\t17\nino:\t1038\nlink_type:\txdp\nlink_id:\t1\nprog_tag:\t614b434cd8324ecc\nprog_id:\t1\nifindex:\t${eth0.ifindex}\n`,
+      `pos:\t0\nflags:\t02000000\nmnt_id:\t17\nino:\t1038\nlink_type:\txdp\nlink_id:\t1\nprog_tag:\t614b434cd8324ecc\nprog_id:\t1\nifindex:\t${eth0.ifindex}\n`,
     );
+    proc.linkDetach(l);
+    expect(proc.fdinfo(l)).toContain(`prog_id:\t1\nifindex:\t0\n`); // still holds the program, off the device
+    expect(proc.linkInfo(l).ifindex).toBe(0);
+    expect(errnoOf(() => proc.linkUpdate(l, p2))).toBe('ENOLINK');
+    proc.linkDetach(l); // detaching twice is fine
+    proc.close(p2);
     proc.close(l);
     expect(eth0.xdp).toBeUndefined();
     expect(kernel.liveIds('prog')).toEqual([]);
     expect(kernel.liveIds('link')).toEqual([]);
   });
 
-  it('one XDP program per device (EBUSY); no such device (ENODEV); wrong program type (EINVAL)', () => {
+  it('one XDP program per device (EBUSY); no such device and wrong program type (EINVAL), as on 6.18', () => {
     const { kernel, proc } = setup();
     const p = xdp(proc);
     proc.linkCreate(p, 'BPF_XDP', { target_ifindex: 1 });
     expect(errnoOf(() => proc.linkCreate(p, 'BPF_XDP', { target_ifindex: 1 }))).toBe('EBUSY');
-    expect(errnoOf(() => proc.linkCreate(p, 'BPF_XDP', { target_ifindex: 999 }))).toBe('ENODEV');
+    expect(errnoOf(() => proc.linkCreate(p, 'BPF_XDP', { target_ifindex: 999 }))).toBe('EINVAL');
     const sf = socketFilter(proc);
     expect(errnoOf(() => proc.linkCreate(sf, 'BPF_XDP', { target_ifindex: 1 }))).toBe('EINVAL');
     expect(errnoOf(() => proc.linkCreate(p, 'BPF_CGROUP_INET_INGRESS', { target_fd: 0 }))).toBe('EINVAL');

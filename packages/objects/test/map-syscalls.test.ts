@@ -135,3 +135,30 @@ describe('element commands', () => {
     expect(errnoOf(() => proc.bpf('BPF_NOT_A_COMMAND', {}))).toBe('EINVAL');
   });
 });
+
+describe('typed batch wrappers', () => {
+  it('update, lookup in pages with in_batch/out_batch, delete', () => {
+    const { proc } = setup();
+    const m = hashMap(proc, 16);
+    const keys = new Uint8Array(4 * 5);
+    const values = new Uint8Array(8 * 5);
+    for (let i = 0; i < 5; i++) {
+      keys.set(u32le(i + 1), i * 4);
+      values.set(u64le(BigInt((i + 1) * 100)), i * 8);
+    }
+    expect(proc.mapUpdateBatch(m, keys, values, 5)).toBe(5);
+    const seen = new Map<number, bigint>();
+    let inBatch: Uint8Array | null = null;
+    for (let round = 0; round < 10; round++) {
+      const r = proc.mapLookupBatch(m, { inBatch, count: 2 });
+      for (let i = 0; i < r.count; i++) {
+        seen.set(new DataView(r.keys.buffer).getUint32(i * 4, true), new DataView(r.values.buffer).getBigUint64(i * 8, true));
+      }
+      if (r.done) break;
+      inBatch = r.outBatch;
+    }
+    expect(seen).toEqual(new Map([[1, 100n], [2, 200n], [3, 300n], [4, 400n], [5, 500n]]));
+    expect(proc.mapDeleteBatch(m, keys, 5)).toBe(5);
+    expect(errnoOf(() => proc.mapGetNextKey(m, null))).toBe('ENOENT');
+  });
+});

@@ -59,9 +59,12 @@ describe('BPF_PROG_LOAD errors (each leaves no program behind)', () => {
     ['direct value of a 16-entry array', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 2, off: 0, imm: arrayMap(p, 16), imm2: 4 }, mov64(0, 0), exit]), 'ENOTSUPP'],
     ['direct value of a hash', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 2, off: 0, imm: hashMap(p), imm2: 0 }, mov64(0, 0), exit]), 'EINVAL'],
     ['direct value past value_size', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 2, off: 0, imm: arrayMap(p, 1), imm2: 8 }, mov64(0, 0), exit]), 'EINVAL'],
-    ['BPF_PSEUDO_MAP_IDX without fd_array', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 5, off: 0, imm: 0, imm2: 0 }, mov64(0, 0), exit]), 'EINVAL'],
+    ['BPF_PSEUDO_MAP_IDX without fd_array', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 5, off: 0, imm: 0, imm2: 0 }, mov64(0, 0), exit]), 'EPROTO'],
+    ['BPF_PSEUDO_MAP_IDX naming stdin', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: [{ opcode: 0x18, dst: 1, src: 5, off: 0, imm: 0, imm2: 0 }, mov64(0, 0), exit], license: 'GPL', fd_array: [0] }), 'EINVAL'],
+    ['BPF_PSEUDO_MAP_IDX past fd_array', (p) => p.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: [{ opcode: 0x18, dst: 1, src: 5, off: 0, imm: 3, imm2: 0 }, mov64(0, 0), exit], license: 'GPL', fd_array: [0] }), 'EFAULT'],
+    ['BPF_PSEUDO_BTF_ID (no kernel BTF)', (p) => socketFilter(p, [{ opcode: 0x18, dst: 1, src: 3, off: 0, imm: 1, imm2: 0 }, mov64(0, 0), exit]), 'EINVAL'],
   ];
-  it.each(cases)('%s → %s', (_name, fn, errno) => {
+  it.each(cases.map(([name, fn, errno]) => [name, errno, fn] as const))('%s → %s', (_name, errno, fn) => {
     const { kernel, proc } = setup();
     const before = kernel.liveIds('prog').length;
     let got: string;
@@ -91,7 +94,11 @@ describe('BPF_PROG_LOAD errors (each leaves no program behind)', () => {
     const log = new Uint8Array(1024);
     expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [mov64(0, 0), call(6), exit], license: 'Proprietary', log_level: 1, log_buf: log, log_size: 1024 }))).toBe('EINVAL');
     const text = new TextDecoder().decode(log.subarray(0, log.indexOf(0)));
-    expect(text).toBe('1: (85) call bpf_trace_printk#6\ncannot call GPL-restricted function from non-GPL compatible program\n');
+    // The kernel's verifier prints register states before these lines; the closing statistics line is always there.
+    expect(text).toBe(
+      '1: (85) call bpf_trace_printk#6\ncannot call GPL-restricted function from non-GPL compatible program\n' +
+        'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n',
+    );
   });
 });
 
@@ -171,5 +178,67 @@ describe('verifier hook', () => {
     const log = new Uint8Array(100);
     expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [mov64(0, 0), mov64(0, 0), mov64(0, 0), exit], log_level: 1, log_buf: log, log_size: 100 }))).toBe('EACCES');
     expect(new TextDecoder().decode(log.subarray(0, 9))).toBe('too long\n');
+  });
+});
+
+describe('expected_attach_type and prog_array owners', () => {
+  it('cgroup_sock defaults 0 to BPF_CGROUP_INET_SOCK_CREATE and refuses ingress; syscall programs take none', () => {
+    const { proc } = setup();
+    const p = proc.progLoad({ prog_type: 'BPF_PROG_TYPE_CGROUP_SOCK', insns: retImm(1) });
+    expect(p).toBe(3);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 'BPF_PROG_TYPE_CGROUP_SOCK', insns: retImm(1), expected_attach_type: 'BPF_CGROUP_INET_EGRESS' }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SYSCALL', insns: retImm(1), expected_attach_type: 'BPF_XDP' }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.progLoad({ prog_type: 'BPF_PROG_TYPE_CGROUP_SKB', insns: retImm(1), expected_attach_type: 999 }))).toBe('EINVAL');
+    expect(proc.progLoad({ prog_type: 'BPF_PROG_TYPE_CGROUP_SKB', insns: retImm(1), expected_attach_type: 'BPF_CGROUP_INET_EGRESS' })).toBe(4);
+  });
+
+  it('the first program using a prog_array owns it; another type using it is EINVAL; fdinfo shows the owner', () => {
+    const { proc } = setup();
+    const pa = proc.mapCreate({ map_type: 'BPF_MAP_TYPE_PROG_ARRAY', key_size: 4, value_size: 4, max_entries: 2 });
+    expect(proc.fdinfo(pa)).not.toContain('owner_prog_type');
+    socketFilter(proc, [ldMapFd(2, pa), mov64(0, 0), exit]);
+    expect(proc.fdinfo(pa)).toContain('owner_prog_type:\t1\nowner_jited:\t1\n');
+    expect(errnoOf(() => proc.progLoad({ prog_type: 'BPF_PROG_TYPE_XDP', insns: [ldMapFd(2, pa), mov64(0, 0), exit] }))).toBe('EINVAL');
+  });
+});
+
+const STATS0 = 'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+
+describe('default verifier: control flow', () => {
+  it('a program not ending in exit/ja is EINVAL with the kernel log line', () => {
+    const { proc } = setup();
+    const log = new Uint8Array(256);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [mov64(0, 0)], log_level: 1, log_buf: log, log_size: 256 }))).toBe('EINVAL');
+    expect(new TextDecoder().decode(log.subarray(0, log.indexOf(0)))).toBe(`last insn is not an exit or jmp\n${STATS0}`);
+  });
+
+  it('a jump outside the program is EINVAL ("jump out of range")', () => {
+    const { proc } = setup();
+    const log = new Uint8Array(256);
+    const ja = { opcode: 0x05, dst: 0, src: 0, off: 5, imm: 0 };
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [mov64(0, 0), ja, exit], log_level: 1, log_buf: log, log_size: 256 }))).toBe('EINVAL');
+    expect(new TextDecoder().decode(log.subarray(0, log.indexOf(0)))).toBe(`jump out of range from insn 1 to 7\n${STATS0}`);
+  });
+});
+
+describe('fd_array (BPF_PSEUDO_MAP_IDX)', () => {
+  it('resolves map indexes through fd_array; the log of a missing fd_array matches 6.18', () => {
+    const { proc } = setup();
+    const m = arrayMap(proc, 1);
+    const idx = { opcode: 0x18, dst: 1, src: 5, off: 0, imm: 1, imm2: 0 };
+    const p = proc.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: [idx, mov64(0, 0), exit], license: 'GPL', fd_array: [0, m] });
+    expect(proc.progInfo(p).map_ids).toEqual([1]);
+    const log = new Uint8Array(512);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [idx, mov64(0, 0), exit], log_level: 1, log_buf: log, log_size: 512 }))).toBe('EPROTO');
+    expect(new TextDecoder().decode(log.subarray(0, log.indexOf(0)))).toBe(`fd_idx without fd_array is invalid\n${STATS0}`);
+  });
+
+  it('fd_array_cnt binds every map of the array, used or not', () => {
+    const { proc } = setup();
+    const a = arrayMap(proc, 1);
+    const b = hashMap(proc);
+    const p = proc.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0), license: 'GPL', fd_array: new Int32Array([a, b]), fd_array_cnt: 2 });
+    expect(proc.progInfo(p).map_ids).toEqual([1, 2]);
+    expect(errnoOf(() => proc.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0), license: 'GPL', fd_array: [a, 0], fd_array_cnt: 2 }))).toBe('EINVAL');
   });
 });

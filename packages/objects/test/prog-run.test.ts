@@ -187,3 +187,21 @@ describe('BPF_ENABLE_STATS', () => {
     expect(errnoOf(() => user.enableStats())).toBe('EPERM');
   });
 });
+
+describe('map-in-map from a program', () => {
+  it('lookup in an array_of_maps yields the inner map, usable for a second lookup', () => {
+    const { proc } = setup();
+    const inner = arrayMap(proc, 2, 8);
+    proc.mapUpdate(inner, u32le(1), u64le(1234n));
+    const outer = proc.mapCreate({ map_type: 'BPF_MAP_TYPE_ARRAY_OF_MAPS', key_size: 4, value_size: 4, max_entries: 2, inner_map_fd: inner });
+    proc.mapUpdate(outer, u32le(0), u32le(inner));
+    // r1 = lookup(outer, &0); if NULL return 0; r0 = lookup(r1, &1); if NULL return 0; return *r0
+    const prog = [
+      stw(10, -4, 0), movReg(2, 10), addImm(2, -4), ldMapFd(1, outer), call(1), jeqImm(0, 0, 7),
+      stw(10, -8, 1), movReg(1, 0), movReg(2, 10), addImm(2, -8), call(1), jeqImm(0, 0, 1),
+      ldxdw(0, 0, 0), exit,
+    ];
+    const p = socketFilter(proc, prog);
+    expect(proc.progTestRun(p, { data_in: new Uint8Array(14) }).retval).toBe(1234);
+  });
+});

@@ -10,7 +10,7 @@ import { decodeProgram } from './decoded.js';
 import { BPF_FUNC_TAIL_CALL, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from './engine.js';
 import { helperLabel, insnFault, VmFault } from './fault.js';
 import { insnText } from './insn-text.js';
-import type { Machine } from './machine.js';
+import { FRAME_WORDS, type Machine } from './machine.js';
 import { HelperMemory } from './memory-access.js';
 import type { HelperCall, HelperFn } from './types.js';
 
@@ -20,11 +20,12 @@ export function pushFrame(m: Machine, pc: number, target: number): void {
   if (depth + 1 >= MAX_CALL_FRAMES) {
     throw insnFault('call_depth', `call depth limit: more than ${MAX_CALL_FRAMES} frames`, pc, m.insnAt(pc));
   }
-  m.retPc[depth] = pc + 1;
-  const base = depth * 8;
+  const save = (m.frameSave ??= new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS));
+  const base = depth * FRAME_WORDS;
+  save[base] = pc + 1;
   for (let r = 6; r <= 9; r++) {
-    m.saved[base + (r - 6) * 2] = m.L[r];
-    m.saved[base + (r - 6) * 2 + 1] = m.H[r];
+    save[base + (r - 5) * 2 - 1] = m.L[r];
+    save[base + (r - 5) * 2] = m.H[r];
   }
   m.progs[depth + 1] = m.prog;
   m.enterFrame(depth + 1);
@@ -34,14 +35,15 @@ export function pushFrame(m: Machine, pc: number, target: number): void {
 /** `exit` from a called frame: back to the caller, with its r6..r9, r10 and program. */
 export function popFrame(m: Machine): void {
   const depth = m.depth - 1;
-  const base = depth * 8;
+  const save = m.frameSave!;
+  const base = depth * FRAME_WORDS;
   for (let r = 6; r <= 9; r++) {
-    m.L[r] = m.saved[base + (r - 6) * 2];
-    m.H[r] = m.saved[base + (r - 6) * 2 + 1];
+    m.L[r] = save[base + (r - 5) * 2 - 1];
+    m.H[r] = save[base + (r - 5) * 2];
   }
   m.prog = m.progs[depth];
   m.resumeFrame(depth);
-  m.pc = m.retPc[depth];
+  m.pc = save[base];
 }
 
 /**
@@ -93,12 +95,14 @@ export function callHelper(m: Machine, id: number, pc: number): 'next' | 'tail' 
 }
 
 /**
- * bpf_tail_call(ctx = r1, prog_array = r2, index = r3), as the kernel's interpreter (___bpf_prog_run, JMP_TAIL_CALL):
- * - index (u32) past the array (resolver -> undefined): fall through, not counted;
- * - MAX_TAIL_CALL_CNT (33) tail calls already taken: fall through;
- * - otherwise the attempt counts, and an empty slot (resolver -> null) falls through;
+ * bpf_tail_call(ctx = r1, prog_array = r2, index = r3), as Linux 6.18 behaves (checked against the running kernel in
+ * test/kernel.diff.test.ts — its x86-64 JIT, direct and indirect tail calls alike):
+ * - no program at the index (index past the array, or an empty slot — the resolver answers undefined or null):
+ *   fall through; the attempt does not count;
+ * - MAX_TAIL_CALL_CNT (33) tail calls already taken in this run: fall through;
  * - else the current frame's program is replaced: pc 0, r1 kept (the ctx), a fresh zeroed stack, same frame depth.
- * Falling through leaves every register, r0 included, unchanged.
+ * Falling through leaves every register, r0 included, unchanged. (Older kernels' interpreter, ___bpf_prog_run,
+ * counted an attempt on an empty slot too.)
  */
 function tailCall(m: Machine, pc: number): boolean {
   const resolver = m.tailCalls!;
@@ -111,10 +115,9 @@ function tailCall(m: Machine, pc: number): boolean {
     const why = err instanceof Error ? err.message : String(err);
     throw insnFault('helper_error', `helper ${helperLabel(BPF_FUNC_TAIL_CALL)} failed: ${why}`, pc, m.insnAt(pc), err);
   }
-  if (target === undefined) return false;
+  if (target === undefined || target === null) return false;
   if (m.tailCallCount >= MAX_TAIL_CALL_CNT) return false;
   m.tailCallCount++;
-  if (target === null) return false;
   const prog = decodeProgram(target.insns);
   m.prog = prog;
   m.progs[m.depth] = prog;

@@ -53,10 +53,16 @@ export function decodeProgram(insns: readonly Instruction[]): DecodedProgram {
 const isInt = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
-/** Does executing this opcode write register dst? (Writes to r10, the frame pointer, are refused.) */
-function writesDst(opcode: number): boolean {
-  const cls = opcode & 7;
-  return cls === 0x04 || cls === 0x07 || cls === 0x01 || opcode === LDDW;
+/** The register this instruction writes besides r0, if any (writes to r10, the frame pointer, are refused). */
+function writtenRegister(insn: Instruction): number | undefined {
+  const cls = insn.opcode & 7;
+  if (cls === 0x04 || cls === 0x07 || cls === 0x01 || insn.opcode === LDDW) return insn.dst;
+  if ((insn.opcode & 0xe7) === 0xc3) {
+    // BPF_STX | BPF_ATOMIC: load-acquire writes dst; the fetch forms and xchg write src
+    if (insn.imm === 0x100) return insn.dst;
+    if ((insn.imm & 0x01) !== 0 && insn.imm !== 0xf1) return insn.src;
+  }
+  return undefined;
 }
 
 function build(insns: readonly Instruction[]): DecodedProgram {
@@ -93,7 +99,7 @@ function build(insns: readonly Instruction[]): DecodedProgram {
     // ISA's "imm2 must be 0 for a map fd" rule does not apply here.
     const problem = checkInstruction(insn.opcode === LDDW ? { ...insn, imm2: 0 } : insn);
     if (problem) refuse(describeProblem(problem, insn.opcode, slot));
-    if (writesDst(insn.opcode) && insn.dst === 10) refuse(`insn ${slot}: r10 (frame pointer) is read-only`);
+    if (writtenRegister(insn) === 10) refuse(`insn ${slot}: r10 (frame pointer) is read-only`);
     p.op[slot] = internalOp(insn, refuse);
     p.dst[slot] = insn.dst;
     p.src[slot] = insn.src;

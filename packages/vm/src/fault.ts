@@ -9,8 +9,6 @@ export interface VmFaultDetails {
   pc: number;
   /** Disassembly of the faulting instruction, when known. */
   insn?: string;
-  /** Frame depth (0 = entry frame) at the fault. */
-  frame?: number;
   /** The underlying error (a helper's exception). */
   cause?: unknown;
 }
@@ -24,7 +22,6 @@ export class VmFault extends Error {
   readonly kind: FaultKind;
   readonly pc: number;
   readonly insn: string | undefined;
-  readonly frame: number | undefined;
   /** The text before ", pc N (...)": what went wrong. */
   readonly reason: string;
 
@@ -34,7 +31,6 @@ export class VmFault extends Error {
     this.kind = kind;
     this.pc = details.pc;
     this.insn = details.insn;
-    this.frame = details.frame;
     this.reason = reason;
   }
 }

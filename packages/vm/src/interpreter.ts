@@ -1115,7 +1115,7 @@ export function execute(m: Machine): boolean {
       case 0x00: // OP.END
         m.pc = pc;
         m.n = n;
-        throw insnFault('bad_jump', `execution fell off the end of the program (${prog.slots} slots)`, pc, undefined);
+        throw insnFault('bad_jump', `execution fell off the end of the program (${prog.slots} slot${prog.slots === 1 ? '' : 's'})`, pc, undefined);
       default:
         m.pc = pc;
         m.n = n;

@@ -10,6 +10,11 @@ import type { HelperTable, TailCallResolver } from './types.js';
 
 /** The kernel's may_goto allowance per program run (BPF_MAX_LOOPS). */
 export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
+/** Words saved per calling frame: the return slot and r6..r9 as (lo, hi). */
+export const FRAME_WORDS = 9;
+/** Released 512-byte stacks kept for reuse (zeroed again on use), so short runs allocate less. */
+const stackPool: Uint8Array[] = [];
+const STACK_POOL_SIZE = 64;
 /** Instructions between two wall-clock checks when a deadline is set. */
 const DEADLINE_CHECK_EVERY = 1 << 16;
 const NO_HELPERS: HelperTable = new Map();
@@ -28,10 +33,13 @@ export class Machine {
   done = false;
   /** The program of the current frame (a tail call replaces it). */
   prog: DecodedProgram;
-  /** Per frame: its program, return slot and the caller's r6..r9 (lo, hi interleaved). */
+  /** Per frame: its program. */
   readonly progs: DecodedProgram[] = [];
-  readonly retPc = new Int32Array(MAX_CALL_FRAMES);
-  readonly saved = new Int32Array(MAX_CALL_FRAMES * 8);
+  /**
+   * Per calling frame d, at d * FRAME_WORDS: the return slot, then the caller's r6..r9 (lo, hi interleaved).
+   * Allocated at the first bpf-to-bpf call.
+   */
+  frameSave: Int32Array | undefined;
   /** Stack bytes and memory slot of each frame depth reached so far (reused by later calls at that depth). */
   readonly stacks: Uint8Array[] = [];
   readonly stackSlots: number[] = [];
@@ -62,13 +70,15 @@ export class Machine {
     this.tailCalls = opts.tailCalls;
     this.env = opts.env;
     const budget = opts.budget ?? DEFAULT_BUDGET;
-    this.budget = Number.isFinite(budget) && budget >= 0 ? Math.floor(budget) : DEFAULT_BUDGET;
+    // Infinity means no limit; NaN falls back to the default; negative budgets allow nothing.
+    this.budget = Number.isNaN(budget) ? DEFAULT_BUDGET : budget === Infinity ? Infinity : Math.max(0, Math.floor(budget));
     this.deadline = opts.deadlineMs !== undefined && opts.deadlineMs >= 0 ? Date.now() + opts.deadlineMs : Infinity;
-    const args = opts.args ?? [];
-    for (let r = 1; r <= 5; r++) {
-      const v = BigInt.asUintN(64, args[r - 1] ?? 0n);
-      this.L[r] = Number(BigInt.asIntN(32, v));
-      this.H[r] = Number(BigInt.asIntN(32, v >> 32n));
+    const args = opts.args;
+    if (args) {
+      for (let r = 1; r <= 5 && r <= args.length; r++) {
+        const v = args[r - 1];
+        if (v !== undefined && v !== 0n) this.setReg(r, v);
+      }
     }
     this.progs[0] = this.prog;
     this.enterFrame(0);
@@ -79,7 +89,8 @@ export class Machine {
   enterFrame(depth: number): void {
     let stack = this.stacks[depth];
     if (!stack) {
-      stack = new Uint8Array(STACK_SIZE);
+      stack = stackPool.pop() ?? new Uint8Array(STACK_SIZE);
+      stack.fill(0);
       this.stacks[depth] = stack;
       this.stackSlots[depth] = this.memory.mapSlot({ kind: 'stack', name: 'stack', bytes: stack, writable: true });
     } else {
@@ -141,8 +152,13 @@ export class Machine {
     this.H[r] = Number(BigInt.asIntN(32, u >> 32n));
   }
 
-  /** Unmaps every region this run mapped (stacks, helper regions). */
+  /** Unmaps every region this run mapped (stacks, helper regions); the stacks go back to a pool for later runs. */
   release(): void {
+    if (this.released) return;
+    this.released = true;
     this.memory.truncate(this.baseSlot);
+    for (const stack of this.stacks) if (stackPool.length < STACK_POOL_SIZE) stackPool.push(stack);
   }
+
+  private released = false;
 }

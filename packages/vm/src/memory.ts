@@ -20,9 +20,9 @@ export class Memory {
   readonly lengths: number[] = [];
   readonly writable: boolean[] = [];
   readonly specs: RegionSpec[] = [];
-  /** Same backing bytes + writability map to the same slot, so a helper returning one map value repeatedly
-   *  (map_lookup_elem in a loop) does not grow the table. */
-  private readonly slotByBytes = new Map<Uint8Array, number>();
+  /** Same backing bytes, writability and kind map to the same slot, so a helper returning one map value
+   *  repeatedly (map_lookup_elem in a loop) does not grow the table. Bytes -> the slots mapping them. */
+  private readonly slotsByBytes = new Map<Uint8Array, number[]>();
 
   get regionCount(): number {
     return this.specs.length;
@@ -30,9 +30,9 @@ export class Memory {
 
   /** Maps a region (or finds the slot already mapping these bytes) and returns its slot. */
   mapSlot(spec: RegionSpec): number {
-    const known = this.slotByBytes.get(spec.bytes);
-    if (known !== undefined && this.writable[known] === spec.writable && this.specs[known].kind === spec.kind) {
-      return known;
+    const known = this.slotsByBytes.get(spec.bytes);
+    if (known) {
+      for (const s of known) if (this.writable[s] === spec.writable && this.specs[s].kind === spec.kind) return s;
     }
     if (spec.bytes.length > MAX_REGION_BYTES) throw new RangeError(`region ${spec.name} too large: ${spec.bytes.length} bytes`);
     const slot = this.specs.length;
@@ -41,7 +41,8 @@ export class Memory {
     this.views.push(new DataView(spec.bytes.buffer, spec.bytes.byteOffset, spec.bytes.byteLength));
     this.lengths.push(spec.bytes.length);
     this.writable.push(spec.writable);
-    this.slotByBytes.set(spec.bytes, slot);
+    if (known) known.push(slot);
+    else this.slotsByBytes.set(spec.bytes, [slot]);
     return slot;
   }
 
@@ -52,7 +53,18 @@ export class Memory {
 
   /** Drops every region from `slot` on (regions mapped during a run that must not outlive it). */
   truncate(slot: number): void {
-    for (let s = slot; s < this.specs.length; s++) this.slotByBytes.delete(this.bytes[s]);
+    for (let s = slot; s < this.specs.length; s++) {
+      const slots = this.slotsByBytes.get(this.bytes[s]);
+      if (!slots) continue;
+      if (slots.length === 1) {
+        if (slots[0] >= slot) this.slotsByBytes.delete(this.bytes[s]);
+        continue;
+      }
+      const kept = slots.filter((k) => k < slot);
+      if (kept.length > 0) this.slotsByBytes.set(this.bytes[s], kept);
+      else this.slotsByBytes.delete(this.bytes[s]);
+    }
+    if (slot >= this.specs.length) return;
     this.specs.length = slot;
     this.bytes.length = slot;
     this.views.length = slot;

@@ -20,6 +20,8 @@ export interface TraceEntry {
   text: string;
   /** Registers whose value the instruction changed, with their new values. */
   changed: Partial<Record<RegName, bigint>>;
+  /** For stores and atomics: where it wrote (`stack-8`, `mem+4`), the address, and the bytes there afterwards. */
+  wrote?: { where: string; addr: bigint; bytes: Uint8Array };
 }
 
 export interface StepResult extends TraceEntry {
@@ -107,11 +109,15 @@ export class Stepper {
     const pc = m.pc;
     const frame = m.depth;
     const insn = m.insnAt(pc);
+    const target = insn && storeTarget(insn, before);
     this.advance();
     const after = this.regs;
     const changed: Partial<Record<RegName, bigint>> = {};
     for (let r = 0; r < REG_NAMES.length; r++) if (after[r] !== before[r]) changed[REG_NAMES[r]] = after[r];
     const entry: TraceEntry = { pc, frame, text: insn ? insnText(insn, true) : '(end of program)', changed };
+    if (target) {
+      entry.wrote = { where: m.memory.describe(target.addr), addr: target.addr, bytes: this.readMemory(target.addr, target.size) };
+    }
     if (this.tracing) {
       this.log.push(entry);
       // drop old entries in batches, so keeping the last maxTrace stays O(1) per step on average
@@ -181,4 +187,15 @@ export class Stepper {
       throw err;
     }
   }
+}
+
+/** The memory a store or read-modify-write atomic is about to write (not load-acquire, which only reads). */
+function storeTarget(insn: Instruction, regs: readonly bigint[]): { addr: bigint; size: number } | undefined {
+  const cls = insn.opcode & 7;
+  const mode = insn.opcode & 0xe0;
+  if ((cls !== 2 && cls !== 3) || (mode !== 0x60 && mode !== 0xc0)) return undefined;
+  if (mode === 0xc0 && insn.imm === 0x100) return undefined;
+  const sizeField = insn.opcode & 0x18;
+  const size = sizeField === 0x18 ? 8 : sizeField === 0x00 ? 4 : sizeField === 0x08 ? 2 : 1;
+  return { addr: BigInt.asUintN(64, regs[insn.dst] + BigInt(insn.off)), size };
 }

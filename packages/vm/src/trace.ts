@@ -29,13 +29,14 @@ export function traceRun(insns: readonly Instruction[], opts: RunOptions & { max
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 /**
- * One line per entry, kernel-log style: `3: (0f) r0 += r1    ; r0=0x5`. Instructions in called frames are
- * indented by their depth.
+ * One line per entry, kernel-log style: `3: r0 += r1    ; r0=0x5`, stores with the bytes they left
+ * (`[stack-8]=2a00000000000000`, memory order). Instructions in called frames are indented by their depth.
  */
 export function formatTrace(entries: readonly TraceEntry[]): string {
   return entries
     .map((e) => {
       const changes = Object.entries(e.changed).map(([r, v]) => `${r}=${hex(v as bigint)}`);
+      if (e.wrote) changes.push(`[${e.wrote.where}]=${Buffer.from(e.wrote.bytes).toString('hex')}`);
       const head = `${'  '.repeat(e.frame)}${e.pc}: ${e.text}`;
       return changes.length ? `${head.padEnd(40)} ; ${changes.join(' ')}` : head;
     })

@@ -60,10 +60,9 @@ export type HelperTable = ReadonlyMap<number, HelperFn>;
 
 /**
  * Tail calls (bpf_tail_call, helper 12): r2 holds the program-array pointer the program loaded, r3 the index (u32).
- * The embedder resolves them. Both "no program" answers make the caller fall through as the kernel does, but they
- * differ like in the kernel's interpreter (___bpf_prog_run, JMP_TAIL_CALL):
- * - `undefined`: index >= max_entries (or not a program array) — the attempt does not count;
- * - `null`: index in range but the slot is empty — the attempt counts toward MAX_TAIL_CALL_CNT (33).
+ * The embedder resolves them: the program at that index, or `undefined` / `null` when there is none (index past the
+ * array, empty slot). Then the caller falls through as the kernel does, and — as in Linux 6.18 — the attempt does
+ * not count toward MAX_TAIL_CALL_CNT (33).
  */
 export type TailCallResolver = (
   mapPointer: bigint,

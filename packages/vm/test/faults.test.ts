@@ -126,6 +126,12 @@ describe('budget and timeout', () => {
     expect(faultOf(p, { budget: 2 }).kind).toBe('budget');
   });
 
+  it('budget 0 runs nothing; Infinity means no limit', () => {
+    const p = asm('mov %r0, 1\nexit');
+    expect(faultOf(p, { budget: 0 }).pc).toBe(0);
+    expect(interpret(p, { budget: Infinity })).toEqual({ r0: 1n, insns: 2 });
+  });
+
   it('lddw counts as two instructions, also against the budget', () => {
     const p = asm('lddw %r0, 0x100000001\nexit');
     expect(interpret(p)).toEqual({ r0: 0x100000001n, insns: 3 });
@@ -146,7 +152,8 @@ describe('control flow faults', () => {
     const f = faultOf(asm('mov %r0, 1'));
     expect(f.kind).toBe('bad_jump');
     expect(f.pc).toBe(1);
-    expect(f.message).toBe('execution fell off the end of the program (1 slots), pc 1');
+    expect(f.message).toBe('execution fell off the end of the program (1 slot), pc 1');
+    expect(faultOf(asm('mov %r0, 1\nmov %r0, 2')).message).toBe('execution fell off the end of the program (2 slots), pc 2');
   });
 
   it('jumps outside the program or into an lddw are refused at load time', () => {
@@ -182,6 +189,10 @@ describe('control flow faults', () => {
     expect(bad([mov, { opcode: 0xff, dst: 0, src: 0, off: 0, imm: 0 }]).message).toMatch(/^invalid instruction: insn 1: unknown opcode 0xff/);
     expect(bad([{ ...mov, dst: 11 }]).message).toMatch(/invalid dst 11/);
     expect(bad([{ ...mov, dst: 10 }]).message).toMatch(/r10 \(frame pointer\) is read-only/);
+    // atomics that write a register: fetch-add into src, load-acquire into dst
+    expect(bad([{ opcode: 0xdb, dst: 1, src: 10, off: 0, imm: 0x01 }]).message).toMatch(/r10 \(frame pointer\) is read-only/);
+    expect(bad([{ opcode: 0xdb, dst: 10, src: 1, off: 0, imm: 0x100 }]).message).toMatch(/r10 \(frame pointer\) is read-only/);
+    expect(() => load([{ opcode: 0xdb, dst: 10, src: 1, off: -8, imm: 0x01 }, { opcode: 0x95, dst: 0, src: 0, off: 0, imm: 0 }])).not.toThrow();
     expect(bad([{ ...mov, off: 3 }]).message).toMatch(/invalid off 3/);
     expect(bad([{ ...mov, imm: 2 ** 40 }]).message).toMatch(/field out of range/);
     expect(bad([]).message).toBe('empty program');

@@ -88,7 +88,11 @@ const srcFor = (dst: fc.Arbitrary<number>) =>
 /** One ALU instruction in any form, K or X. */
 const aluInsn = fc
   .tuple(fc.constantFrom(...ALU_FORMS), srcFor(wreg), imm32)
-  .map(([f, [dst, src], imm]) => [ins(f.opcode, dst, (f.opcode & 8) !== 0 ? src : 0, f.off, f.imm ?? ((f.opcode & 8) !== 0 ? 0 : imm))]);
+  .map(([f, [dst, src], imm]) => {
+    // Register source: the X bit, except byte swaps (0xdc has it, meaning big-endian). neg has no operand.
+    const x = (f.opcode & 8) !== 0 && (f.opcode & 0xf0) !== 0xd0;
+    return [ins(f.opcode, dst, x ? src : 0, f.off, f.imm ?? (x || (f.opcode & 0xf0) === 0x80 ? 0 : imm))];
+  });
 
 const loadConst = fc.tuple(wreg, edgeU64).map(([r, v]) => [lddw(r, v)]);
 
@@ -269,3 +273,47 @@ export const program: fc.Arbitrary<GeneratedCase> = fc
 /** The deterministic helper 1: mixes r1..r5 (and reads nothing else). */
 export const mixHelper = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint =>
   BigInt.asUintN(64, r1 * 3n + (r2 ^ r5) - r3 * r4 + 0x9e3779b97f4a7c15n);
+
+/**
+ * Dense ALU programs for the JIT's range facts (ranges.ts): only r0..r5, half the instructions 32-bit (which make
+ * high words known zero), half 64-bit (which read them), forward branches, and a final fold of every register into
+ * r0 (r0 ^= rN; r0 = r0 * 31 + ...), so a wrongly assumed zero high word shows in the result.
+ */
+const SMALL = [0, 1, 2, 3, 4, 5];
+const smallReg = fc.constantFrom(...SMALL);
+const denseAlu: fc.Arbitrary<Instruction[]> = fc
+  .tuple(fc.constantFrom(...ALU_FORMS), smallReg, smallReg, fc.integer({ min: 0, max: 3 }), imm32)
+  .map(([f, d, s0, k, imm]) => {
+    const x = (f.opcode & 8) !== 0 && (f.opcode & 0xf0) !== 0xd0;
+    const s = k === 0 ? d : s0;
+    return [ins(f.opcode, d, x ? s : 0, f.off, f.imm ?? (x || (f.opcode & 0xf0) === 0x80 ? 0 : imm))];
+  });
+const denseBody = (depth: number): fc.Arbitrary<Instruction[]> =>
+  fc
+    .array(
+      depth > 0
+        ? fc.oneof(
+            { weight: 8, arbitrary: denseAlu },
+            {
+              weight: 1,
+              arbitrary: fc
+                .tuple(fc.constantFrom(...JUMP_FORMS), smallReg, smallReg, imm32, fc.constant(null).chain(() => denseBody(depth - 1)))
+                .map(([f, d, s, imm, inner]) => {
+                  const end = freshLabel();
+                  const j = (f.opcode & 8) !== 0 ? ins(f.opcode, d, s) : ins(f.opcode, d, 0, 0, imm);
+                  return [jumpTo(j, end), ...inner, labelAt(end)];
+                }),
+            },
+          )
+        : denseAlu,
+      { minLength: 1, maxLength: 24 },
+    )
+    .map((parts) => parts.flat());
+
+export const aluProgram: fc.Arbitrary<{ insns: Instruction[]; args: bigint[] }> = fc
+  .tuple(denseBody(2), fc.array(edgeU64, { minLength: 5, maxLength: 5 }), edgeU64)
+  .map(([body, args, r0]) => {
+    const fold: Instruction[] = [];
+    for (let r = 1; r <= 5; r++) fold.push(ins(0x27, 0, 0, 0, 31), ins(0x0f, 0, r)); // r0 = r0 * 31 + rN
+    return { insns: resolveLabels([lddw(0, r0), ...body, ...fold, ins(0x95)]), args };
+  });

@@ -43,6 +43,19 @@ describe('Stepper', () => {
     expect(() => s.step()).toThrow(/already exited/);
   });
 
+  it('reports what a store wrote, and where', () => {
+    const s = new Stepper(asm('mov %r1, 0x1234\nstxh [%r10-2], %r1\nlock add32 [%r10-4], %r1\nexit'));
+    s.step();
+    const store = s.step();
+    expect(store.wrote?.where).toBe('stack-2');
+    expect([...store.wrote!.bytes]).toEqual([0x34, 0x12]);
+    expect(store.wrote!.addr).toBe(s.regs[10] - 2n);
+    expect(s.step().wrote?.bytes).toEqual(new Uint8Array([0x34, 0x12, 0x34, 0x12]));
+    expect(s.step().wrote).toBeUndefined();
+    const text = formatTrace(traceRun(asm('stdw [%r10-8], 42\nmov %r0, 0\nexit')).entries);
+    expect(text.split('\n')[0]).toMatch(/^0: \*\(u64 \*\)\(r10 -8\) = 42 +; \[stack-8\]=2a00000000000000$/);
+  });
+
   it('shows the current frame, its stack and memory by address', () => {
     const p = asm(`
       stdw [%r10-8], 0x1234

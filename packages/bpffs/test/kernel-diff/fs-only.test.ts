@@ -75,3 +75,17 @@ kernelDiff(
   ],
   { Kernel: BpffsOnlyKernel },
 );
+
+kernelDiff(
+  'a fresh bpffs mount',
+  [
+    step(readdir('/sys/fs/bpf'), { entries: ['progs.debug', 'maps.debug'] }),
+    step(stat('/sys/fs/bpf/maps.debug'), { mode: 0o100400, uid: 0, gid: 0 }),
+    step(stat('/sys/fs/bpf/progs.debug'), { mode: 0o100400 }),
+  ],
+  {
+    Kernel: BpffsOnlyKernel,
+    simMissing:
+      "bpfsim's fresh bpffs is empty: the kernel's bpf_preload pins maps.debug and progs.debug (iterator links) into every new mount",
+  },
+);

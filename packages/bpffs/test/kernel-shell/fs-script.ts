@@ -1,17 +1,21 @@
 // One script of filesystem operations, run on the real kernel (runner.py in a private mount namespace) and on
 // bpfsim, with results in the same shape: 'ok', an errno name, { entries } or a stat subset.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBpffs, isBpfError, type VfsCaller } from '@bpfsim/bpffs';
+import { createBpffs, isBpfError, type PinnableObject, type VfsCaller } from '@bpfsim/bpffs';
 
 export type FsOp =
   | { op: 'mkdir'; path: string; mode?: number }
   | { op: 'rmdir' | 'unlink' | 'readdir' | 'stat' | 'lstat'; path: string }
-  | { op: 'rename' | 'link' | 'bind'; from: string; to: string }
+  | { op: 'rename' | 'link' | 'bind' | 'rbind'; from: string; to: string }
   | { op: 'symlink'; target: string; path: string }
+  /** BPF_OBJ_PIN of one array map (created before the script); BPF_OBJ_GET with file_flags (the fd is closed again);
+   *  `cat`: open and read the file. */
+  | { op: 'pin' | 'cat'; path: string }
+  | { op: 'get'; path: string; flags?: number }
   | { op: 'chmod'; path: string; mode: number }
   | { op: 'umask'; mask: number }
   | { op: 'mount'; path: string; data?: string }
@@ -40,12 +44,8 @@ export function kernelUnavailable(): string | undefined {
 /** The results on the kernel, or a string saying why it could not run. */
 export function runOnKernel(script: FsOp[]): FsResult[] | string {
   const dir = mkdtempSync(join(tmpdir(), 'bpfsim-bpffs-'));
-  const d = join(dir, 'bpf');
-  const w = join(dir, 'w');
   try {
-    chmodSync(dir, 0o755); // mkdtemp makes it 0700: unprivileged steps must be able to walk through it
-    spawnSync('mkdir', [d, w]);
-    const r = spawnSync('unshare', ['-m', 'python3', RUNNER, d, w], { input: JSON.stringify(script), encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('unshare', ['-m', 'python3', RUNNER, dir], { input: JSON.stringify(script), encoding: 'utf8', timeout: 30_000 });
     if (r.error) return `cannot run unshare/python3: ${r.error.message}`;
     if (r.status !== 0) return `kernel runner failed (${r.status}): ${r.stderr.trim().split('\n').at(-1)}`;
     return JSON.parse(r.stdout) as FsResult[];
@@ -54,7 +54,7 @@ export function runOnKernel(script: FsOp[]): FsResult[] | string {
   }
 }
 
-/** The same script on bpfsim: a root process (all capabilities) with a tmpfs on /tmp/w, like the runner. */
+/** The same script on bpfsim: a root process (all capabilities) with a tmpfs on /tmp/w, like the runner's sandbox. */
 export function runOnSim(script: FsOp[]): FsResult[] {
   const fs = createBpffs(undefined, { profile: 'modern' });
   const caps = new Set(['CAP_SYS_ADMIN', 'CAP_BPF', 'CAP_NET_ADMIN', 'CAP_PERFMON', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_CHOWN', 'CAP_DAC_READ_SEARCH']);
@@ -63,6 +63,8 @@ export function runOnSim(script: FsOp[]): FsResult[] {
   fs.fsFor(caller).mkdir('/tmp/w');
   fs.mount(caller, 'tmpfs', '/tmp/w', { mode: 0o755 });
   let umask = 0o022;
+  let refs = 1; // the runner's map fd
+  const map: PinnableObject = { kind: 'map', id: 1, retain: () => void refs++, release: () => void refs-- };
   let nextPid = 100;
   const inNamespace = new Map<string, VfsCaller>([['init', caller]]);
   return script.map((op): FsResult => {
@@ -76,6 +78,15 @@ export function runOnSim(script: FsOp[]): FsResult[] {
         case 'link': p.link(op.from, op.to); break;
         case 'symlink': p.symlink(op.target, op.path); break;
         case 'chmod': p.chmod(op.path, op.mode); break;
+        case 'pin': fs.pin(caller, op.path, map); break;
+        case 'get': {
+          // bpf_get_file_flag: BPF_F_RDONLY (1 << 3), BPF_F_WRONLY (1 << 4), both → EINVAL (objects' check)
+          const flags = op.flags ?? 0;
+          if ((flags & 0x18) === 0x18) return 'EINVAL';
+          fs.get(caller, op.path, { read: !(flags & 0x10), write: !(flags & 0x08) }).release();
+          break;
+        }
+        case 'cat': p.readFile(op.path); break;
         case 'umask': umask = op.mask; p.umask(op.mask); break;
         case 'readdir': return { entries: p.readdir(op.path) };
         case 'stat':
@@ -94,6 +105,7 @@ export function runOnSim(script: FsOp[]): FsResult[] {
           break;
         }
         case 'bind': fs.bindMount(caller, op.from, op.to); break;
+        case 'rbind': fs.bindMount(caller, op.from, op.to, { recursive: true }); break;
         case 'umount': fs.umount(caller, op.path, { lazy: op.lazy }); break;
         case 'unshare': {
           const child: VfsCaller = { pid: nextPid++, uid: caller.uid, gid: caller.gid, hasCap: caller.hasCap, mountNamespace: undefined };

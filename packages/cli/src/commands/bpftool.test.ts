@@ -65,6 +65,15 @@ describe('bpfsim map/prog/link', () => {
     expect(lines[3].data_out.slice(14)).toEqual(['0x0e', '0x0f']);
   });
 
+  it('prog dump xlated shows the map id where the program loaded a map fd, in the kernel log syntax', async () => {
+    const t = fakeIO({ s: 'map create type array key 4 value 4 entries 1\nprog load used.bin type socket_filter map idx 0 id 1\nprog dump xlated id 1', 'used.bin': USES_MAP });
+    expect(await main(['prog', '--script', 's'], t.io)).toBe(0);
+    const dump = t.out().split('\n').filter((l) => /^ {3}\d:/.test(l));
+    expect(dump).toHaveLength(3);
+    expect(dump[0]).toMatch(/^ {3}0: \(18\) r1 = /);
+    expect(dump[2]).toBe('   3: (95) exit');
+  });
+
   it('link create/show/detach for XDP on lo', async () => {
     const xdp = Uint8Array.from(Buffer.from('b7000000020000009500000000000000', 'hex'));
     const t = fakeIO({ s: 'prog load x.bin type xdp\nlink create id 1 xdp dev 1\nlink show\nlink detach id 1', 'x.bin': xdp });

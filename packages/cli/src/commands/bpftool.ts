@@ -11,7 +11,7 @@
 //   link create prog N xdp dev IFINDEX · link show [id N] · link detach id N · stats enable
 // BYTES: hex bytes as bpftool takes them (`0x01 0x00 …`, `1 0 0 0`, or `hex 01 00 00 00`).
 import { readFileSync } from 'node:fs';
-import { assembleLlvm, decode, encode, type Instruction } from '@bpfsim/isa';
+import { assembleLlvm, decode, disassembleLlvm, encode, type Instruction } from '@bpfsim/isa';
 import {
   Kernel,
   PROG_TYPE_BPFTOOL,
@@ -358,7 +358,8 @@ function progCommand(s: Session, a: Args): string {
         const info = p.progInfo(fd);
         const insns = decode(info.xlated_prog_insns ?? new Uint8Array(), { validate: false });
         if (s.json) return `${JSON.stringify(insns)}\n`;
-        return `${insns.map((i) => JSON.stringify(i)).join('\n')}\n`;
+        // bpftool prog dump xlated: `   0: (b7) r0 = 0` — the kernel log's syntax, index right-aligned to 4.
+        return disassembleLlvm(insns, { kernelLog: true }).replace(/^(\d+):/gm, (_m, n: string) => `${n.padStart(4)}:`);
       });
     }
     default:

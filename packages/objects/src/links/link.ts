@@ -6,6 +6,7 @@ import type { KernelCore } from '../kernel-core.js';
 import type { ProgObject } from '../prog/program.js';
 
 /** What one attach kind implements (the kernel's struct bpf_link_ops). */
+import { objectFdinfo } from '../fdinfo.js';
 export interface LinkOps {
   /** enum bpf_link_type. */
   readonly linkType: number;
@@ -20,7 +21,7 @@ export interface LinkOps {
   /** Type-specific bpf_link_info fields, written into the union at offset 16 (ops->fill_link_info). */
   fillLinkInfo?(link: LinkObject, view: DataView): void;
   /** Typed view of the same fields, merged into LinkInfo. */
-  infoFields?(link: LinkObject): Record<string, number | bigint | string>;
+  infoFields?(link: LinkObject): Record<string, number | bigint | string | undefined>;
 }
 
 export class LinkObject extends Refcounted implements PinnableObject {
@@ -54,6 +55,11 @@ export class LinkObject extends Refcounted implements PinnableObject {
   }
   release(): void {
     this.put();
+  }
+
+  /** The /proc fdinfo text of an fd for this object (bpffs shows it for `cat` when asked to). */
+  fdinfo(): string {
+    return objectFdinfo(this.core, { kind: 'link', obj: this });
   }
 
   protected describe(): string {

@@ -7,6 +7,9 @@ import type { ProgObject } from '../prog/program.js';
 import type { LinkOps } from './link.js';
 import type { NetDevices } from './netdev.js';
 import { xdpAttachPoint } from './xdp.js';
+import { registerCgroupAttachPoints } from './cgroup.js';
+import { registerPerfEventAttachPoint } from './perf-event.js';
+import { iterAttachPoint, BPF_TRACE_ITER } from '../iter/link.js';
 import { BPF_ATTACH_TYPE_XDP } from '../uapi.js';
 
 export interface AttachRequest {
@@ -38,5 +41,8 @@ export class AttachRegistry {
 export function defaultAttachPoints(netdevs: NetDevices): AttachRegistry {
   const r = new AttachRegistry();
   r.register(BPF_ATTACH_TYPE_XDP, xdpAttachPoint(netdevs));
+  registerCgroupAttachPoints(r);
+  registerPerfEventAttachPoint(r);
+  r.register(BPF_TRACE_ITER, iterAttachPoint());
   return r;
 }

@@ -49,7 +49,8 @@ export function xdpAttachPoint(netdevs: NetDevices): AttachPoint {
       if (flags & ~XDP_FLAGS_MODES) throw new BpfError('EINVAL', `${cmd}: unknown XDP flags 0x${flags.toString(16)}`);
       const ifindex = u32(attr, 'target_ifindex', cmd);
       const d = netdevs.get(ifindex);
-      if (!d) throw new BpfError('ENODEV', `${cmd}: no device with ifindex ${ifindex}`);
+      // bpf_xdp_link_attach: dev_get_by_index failing is EINVAL (checked on 6.18 with a veth in a private netns).
+      if (!d) throw new BpfError('EINVAL', `${cmd}: no device with ifindex ${ifindex}`);
       if (d.xdp) throw new BpfError('EBUSY', `${cmd}: device ${d.name} already has an XDP program`);
       return {
         ops: xdpLinkOps,

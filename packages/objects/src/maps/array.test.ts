@@ -167,3 +167,33 @@ describe('percpu array', () => {
     expect(errnoOf(() => m.update(u32(0), v, 4))).toBe('EINVAL');
   });
 });
+
+describe('large arrays', () => {
+  it('a 1 GiB value or a million entries cost memory only where written', () => {
+    const big = createMap({ map_type: 'array', key_size: 4, value_size: 1 << 30, max_entries: 1 }, env);
+    expect(big.memUsage()).toBe(312 + (1 << 30)); // created without allocating the gigabyte
+    const many = createMap({ map_type: 'array', key_size: 4, value_size: 8, max_entries: 1 << 20 }, env);
+    many.update(u32(999_999), u64(5n));
+    expect(readU64(many.lookup(u32(999_999)))).toBe(5n);
+    expect(readU64(many.lookup(u32(3)))).toBe(0n);
+    expect(many.memUsage()).toBe(312 + 8 * (1 << 20));
+  });
+});
+
+describe('mmap', () => {
+  it('BPF_F_MMAPABLE arrays map their values; writable mappings block freeze; frozen maps map read-only', () => {
+    const m = array(2, 4, BPF_F_MMAPABLE);
+    const w = m.mmap(true);
+    w.data.set(u32(7), 8);
+    expect(readU32(m.lookup(u32(1)))).toBe(7);
+    expect(errnoOf(() => m.freeze())).toBe('EBUSY');
+    w.unmap();
+    w.unmap();
+    m.freeze();
+    expect(errnoOf(() => m.mmap(true))).toBe('EPERM');
+    expect(readU32(m.mmap(false).data, 8)).toBe(7);
+    expect(errnoOf(() => array().mmap(false))).toBe('EINVAL');
+    expect(errnoOf(() => array(2, 4, BPF_F_MMAPABLE | BPF_F_RDONLY_PROG).mmap(true))).toBe('EACCES');
+    expect(errnoOf(() => createMap({ map_type: 'hash', key_size: 4, value_size: 4, max_entries: 1 }, env).mmap(false))).toBe('ENOTSUPP');
+  });
+});

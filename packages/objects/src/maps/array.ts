@@ -23,7 +23,8 @@ import {
   U32_MAX,
 } from './constants.js';
 import type { MapEnv } from './types.js';
-import { bad, checkAllocation, flagsAccessOk, NUMA_NO_NODE, type NormalizedAttr } from './validate.js';
+import { PagedStore } from './paged-store.js';
+import { bad, checkAllocation, EAGER_MEMORY_LIMIT, flagsAccessOk, NUMA_NO_NODE, type NormalizedAttr } from './validate.js';
 import { roundUp, u32At, u32Bytes } from './util.js';
 
 const ARRAY_CREATE_FLAG_MASK =
@@ -83,7 +84,8 @@ export class ArrayMap extends BaseMap {
   readonly elemSize: number;
   private readonly percpu: boolean;
   private readonly ncpus: number;
-  private readonly data: Uint8Array;
+  /** Slot s = index (or index × ncpus + cpu for per-cpu arrays), each elem_size bytes. */
+  private readonly store: PagedStore;
   /** Cached live views handed to programs (one per slot actually looked up; lookups are the hot path). */
   private readonly views: Uint8Array[] = [];
 
@@ -95,10 +97,10 @@ export class ArrayMap extends BaseMap {
     const { indexMask, allocEntries } = arrayIndexMask(a, env);
     this.indexMask = indexMask;
     const slots = this.percpu ? allocEntries * this.ncpus : allocEntries;
-    let bytes = slots * this.elemSize;
-    if (spec.mapFlags & BPF_F_MMAPABLE) bytes = roundUp(bytes, PAGE_SIZE);
-    checkAllocation(bytes, 'array');
-    this.data = new Uint8Array(bytes);
+    const mmapable = (spec.mapFlags & BPF_F_MMAPABLE) !== 0;
+    const bytes = mmapable ? roundUp(slots * this.elemSize, PAGE_SIZE) : slots * this.elemSize;
+    checkAllocation(bytes, 'array', mmapable ? EAGER_MEMORY_LIMIT : undefined);
+    this.store = new PagedStore(this.elemSize, mmapable ? bytes / this.elemSize : slots, mmapable);
     this.batchOps = { lookup: 'generic', update: 'generic' };
   }
 
@@ -118,28 +120,43 @@ export class ArrayMap extends BaseMap {
     return SIZEOF_BPF_ARRAY + entries * this.elemSize;
   }
 
-  /** For BPF_F_MMAPABLE arrays: the value area a user mmap() sees (page-aligned, shared with programs). */
-  mmapRegion(): Uint8Array | null {
-    return this.mapFlags & BPF_F_MMAPABLE ? this.data : null;
+  /** array_map_mmap: EINVAL without BPF_F_MMAPABLE (checked when mapping). */
+  protected override mmapData(): () => Uint8Array {
+    return () => {
+      const r = this.mmapRegion();
+      if (!r) throw new BpfError('EINVAL', 'mmap: array was not created with BPF_F_MMAPABLE');
+      return r;
+    };
   }
 
-  private slotOffset(index: number, cpu: number): number {
+  /** For BPF_F_MMAPABLE arrays: the value area a user mmap() sees (page-aligned, shared with programs). */
+  mmapRegion(): Uint8Array | null {
+    return this.mapFlags & BPF_F_MMAPABLE ? this.store.region() : null;
+  }
+
+  private slotOf(index: number, cpu: number): number {
     const i = index & this.indexMask;
-    return this.percpu ? (i * this.ncpus + cpu) * this.elemSize : i * this.elemSize;
+    return this.percpu ? i * this.ncpus + cpu : i;
+  }
+
+  /** Live view of the first value_size bytes of a slot (allocates its storage). */
+  private slotView(index: number, cpu: number): Uint8Array {
+    const slot = this.slotOf(index, cpu);
+    return (this.views[slot] ??= this.store.view(slot).subarray(0, this.valueSize));
   }
 
   protected sysLookup(key: Uint8Array | null): Uint8Array {
     const index = u32At(key!);
     if (index >= this.maxEntries) throw new BpfError('ENOENT', `array index ${index} >= max_entries ${this.maxEntries}`);
     if (!this.percpu) {
-      const off = this.slotOffset(index, 0);
-      return this.copyValueOut(this.data.subarray(off, off + this.valueSize));
+      const v = this.store.peek(this.slotOf(index, 0));
+      return v ? this.copyValueOut(v) : new Uint8Array(this.valueSize);
     }
     // bpf_percpu_array_copy: round_up(value_size, 8) bytes per possible cpu.
     const out = new Uint8Array(this.syscallValueSize);
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
-      const off = this.slotOffset(index, cpu);
-      out.set(this.data.subarray(off, off + this.elemSize), cpu * this.elemSize);
+      const v = this.store.peek(this.slotOf(index, cpu));
+      if (v) out.set(v, cpu * this.elemSize);
     }
     return out;
   }
@@ -163,8 +180,7 @@ export class ArrayMap extends BaseMap {
     if (index >= this.maxEntries) return 'E2BIG';
     if (flags === BPF_NOEXIST) return 'EEXIST';
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
-      const off = this.slotOffset(index, cpu);
-      this.data.set(value.subarray(cpu * this.elemSize, (cpu + 1) * this.elemSize), off);
+      this.store.view(this.slotOf(index, cpu)).set(value.subarray(cpu * this.elemSize, (cpu + 1) * this.elemSize));
     }
     return undefined;
   }
@@ -175,21 +191,14 @@ export class ArrayMap extends BaseMap {
     if (index >= this.maxEntries) return 'E2BIG';
     if (flags & BPF_NOEXIST) return 'EEXIST';
     if (flags & BPF_F_LOCK && this.spinLockOff === undefined) return 'EINVAL';
-    const off = this.slotOffset(index, cpu);
-    this.copyValueIn(this.data.subarray(off, off + this.valueSize), value);
+    this.copyValueIn(this.slotView(index, cpu), value);
     return undefined;
   }
 
   override lookupForProgram(key: Uint8Array, cpu: number): Uint8Array | null {
     const index = u32At(key);
     if (index >= this.maxEntries) return null;
-    const slot = this.percpu ? index * this.ncpus + cpu : index;
-    let v = this.views[slot];
-    if (!v) {
-      const off = this.slotOffset(index, this.percpu ? cpu : 0);
-      v = this.views[slot] = this.data.subarray(off, off + this.valueSize);
-    }
-    return v;
+    return this.slotView(index, this.percpu ? cpu : 0);
   }
 
   /** bpf_for_each_array_elem: every index 0..max_entries-1; callback 0 = continue, 1 = stop. */
@@ -198,8 +207,7 @@ export class ArrayMap extends BaseMap {
     let n = 0;
     for (let i = 0; i < this.maxEntries; i++) {
       n++;
-      const off = this.slotOffset(i, this.percpu ? cpu : 0);
-      if (cb(u32Bytes(i), this.data.subarray(off, off + this.valueSize))) break;
+      if (cb(u32Bytes(i), this.slotView(i, this.percpu ? cpu : 0))) break;
     }
     return n;
   }

@@ -4,6 +4,7 @@
 import { BpfError } from '../errno.js';
 import {
   BPF_F_LOCK,
+  BPF_F_RDONLY_PROG,
   BPF_MAP_TYPE_QUEUE,
   BPF_MAP_TYPE_STACK,
 } from './constants.js';
@@ -11,10 +12,10 @@ import type {
   BatchAttr,
   BatchResult,
   BpfMap,
-  EntryRef,
   FdAccess,
   InnerMapMeta,
   MapEnv,
+  MapMapping,
 } from './types.js';
 import { userBytes } from './util.js';
 
@@ -50,6 +51,8 @@ export abstract class BaseMap implements BpfMap {
   readonly innerMapMeta?: InnerMapMeta;
   protected readonly env: MapEnv;
   private isFrozen = false;
+  /** bpf_map.writecnt: writable mmaps alive. */
+  private writeMappings = 0;
 
   /** Which batch ops the type has (map->ops->map_*_batch); missing → ENOTSUPP from BPF_DO_BATCH. */
   protected batchOps: {
@@ -147,7 +150,36 @@ export abstract class BaseMap implements BpfMap {
     }
     // map_get_sys_perms() drops FMODE_CAN_WRITE once frozen, so a second freeze fails here with EPERM.
     this.checkWritable(access, 'BPF_MAP_FREEZE');
+    if (this.writeMappings > 0) throw new BpfError('EBUSY', 'BPF_MAP_FREEZE: the map is mapped writable');
     this.isFrozen = true;
+  }
+
+  /** bpf_map_mmap */
+  mmap(writable: boolean): MapMapping {
+    const region = this.mmapData();
+    if (!region || this.spinLockOff !== undefined) {
+      throw new BpfError('ENOTSUPP', `mmap: map type ${this.mapType} cannot be memory-mapped`);
+    }
+    if (writable) {
+      if (this.isFrozen) throw new BpfError('EPERM', 'mmap: a frozen map cannot be mapped writable');
+      if (this.mapFlags & BPF_F_RDONLY_PROG) throw new BpfError('EACCES', 'mmap: BPF_F_RDONLY_PROG maps cannot be mapped writable');
+    }
+    const data = region();
+    if (writable) this.writeMappings++;
+    let mapped = true;
+    return {
+      data,
+      writable,
+      unmap: () => {
+        if (mapped && writable) this.writeMappings--;
+        mapped = false;
+      },
+    };
+  }
+
+  /** ops->map_mmap: the mappable region (array_map_mmap throws EINVAL without BPF_F_MMAPABLE), or null. */
+  protected mmapData(): (() => Uint8Array) | null {
+    return null;
   }
 
   lookupBatch(attr: BatchAttr, access: FdAccess = FULL_ACCESS): BatchResult {

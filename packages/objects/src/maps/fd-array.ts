@@ -9,9 +9,6 @@ import {
   BPF_F_CURRENT_CPU,
   BPF_F_INDEX_MASK,
   BPF_F_PRESERVE_ELEMS,
-  BPF_MAP_TYPE_ARRAY_OF_MAPS,
-  BPF_MAP_TYPE_PERF_EVENT_ARRAY,
-  BPF_MAP_TYPE_PROG_ARRAY,
   SIZEOF_BPF_ARRAY,
 } from './constants.js';
 import { innerMapMetaFromFd, resolveInnerMap } from './map-in-map.js';

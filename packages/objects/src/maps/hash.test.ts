@@ -122,8 +122,8 @@ describe('hash map', () => {
       flags: fc.constantFrom(BPF_ANY, BPF_NOEXIST, BPF_EXIST),
     });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), fc.boolean(), (ops, prealloc) => {
-        const m = hash(4, 'hash', prealloc ? 0 : BPF_F_NO_PREALLOC);
+      fc.property(fc.array(op, { maxLength: 60 }), fc.constantFrom(0, BPF_F_NO_PREALLOC, 64 /* ZERO_SEED */), (ops, flags) => {
+        const m = hash(4, 'hash', flags);
         const model = new Map<number, number>();
         for (const o of ops) {
           let want: string;
@@ -147,6 +147,38 @@ describe('hash map', () => {
         }
         expect(walk(m).sort()).toEqual([...model.keys()].sort());
       }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('walks cover every element exactly once', () => {
+  it('get_next_key and batches of any size, in both orders (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 10_000 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.boolean(),
+        (keys, count, zeroSeed) => {
+          const m = hash(64, 'hash', zeroSeed ? 64 : 0);
+          for (const k of keys) m.update(u32(k), u32(k));
+          expect(walk(m).sort((a, b) => a - b)).toEqual([...keys].sort((a, b) => a - b));
+          const seen: number[] = [];
+          let token: Uint8Array | undefined;
+          let n = count;
+          for (let guard = 0; guard < 200; guard++) {
+            const r = m.lookupBatch({ count: n, inBatch: token });
+            for (let i = 0; i < r.count; i++) seen.push(readU32(r.keys!, i * 4));
+            if (r.error?.errno === 'ENOSPC') {
+              n++; // a bucket larger than count: ask for more, as libbpf users must
+              continue;
+            }
+            if (r.error) break;
+            token = r.outBatch;
+          }
+          expect(seen.sort((a, b) => a - b)).toEqual([...keys].sort((a, b) => a - b));
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -225,5 +257,48 @@ describe('bpf_for_each_map_elem', () => {
     const all = m.lookup(u32(2));
     expect([readU32(all, 0), readU32(all, 8)]).toEqual([0, 102]);
     expect(m.forEachForProgram!(0, 0, (k) => (readU32(k) === 1 ? 1 : 0))).toBe(2);
+  });
+});
+
+describe('BPF_F_ZERO_SEED: the kernel\'s bucket order', () => {
+  // Recorded from Linux 6.18 (oracle/map-probe.c): hash 4/4/8 with BPF_F_ZERO_SEED, keys 1..8 inserted in order.
+  // kernel-oracle.test.ts re-checks this kind of walk live when it can run.
+  it('walks keys 1..8 as the kernel does and batches whole buckets', () => {
+    const m = hash(8, 'hash', 64);
+    for (let k = 1; k <= 8; k++) m.update(u32(k), u32(1));
+    expect(walk(m)).toEqual([4, 7, 2, 1, 8, 6, 5, 3]);
+    const one = m.lookupBatch({ count: 1 });
+    expect([one.count, readU32(one.keys!), readU32(one.outBatch!), one.error]).toEqual([1, 4, 2, undefined]);
+    const two = m.lookupBatch({ count: 1, inBatch: one.outBatch }); // bucket 2 holds 7 and 2
+    expect([two.count, two.error?.errno, readU32(two.outBatch!)]).toEqual([0, 'ENOSPC', 2]);
+    const all = m.lookupBatch({ count: 20 });
+    expect([all.count, all.error?.errno, readU32(all.outBatch!)]).toEqual([8, 'ENOENT', 8]);
+    expect(errnoOf(() => m.lookupBatch({ count: 1, inBatch: u32(8) }))).toBe('ok');
+    expect(m.lookupBatch({ count: 1, inBatch: u32(8) }).outBatch).toBeUndefined();
+  });
+});
+
+describe('program-side keys', () => {
+  it('only the first key_size bytes of a program key count', () => {
+    const m = hash(4);
+    const long = Uint8Array.of(1, 0, 0, 0, 0xff, 0xee);
+    expect(m.updateFromProgram(long, u32(5), 0, 0)).toBe(0);
+    expect(readU32(m.lookup(u32(1)))).toBe(5);
+    expect(readU32(m.lookupForProgram(Uint8Array.of(1, 0, 0, 0, 9), 0)!)).toBe(5);
+  });
+});
+
+describe('LRU with BPF_F_NO_COMMON_LRU', () => {
+  it('each cpu owns max_entries / ncpus elements and evicts from its own share', () => {
+    const m = hash(4, 'lru_hash', 2 /* BPF_F_NO_COMMON_LRU */); // 2 cpus → 2 elements each
+    expect(m.updateFromProgram(u32(1), u32(1), 0, 0)).toBe(0);
+    expect(m.updateFromProgram(u32(2), u32(2), 0, 0)).toBe(0);
+    expect(m.updateFromProgram(u32(3), u32(3), 0, 1)).toBe(0);
+    expect(m.updateFromProgram(u32(4), u32(4), 0, 0)).toBe(0); // cpu 0's share is full: evicts 1, cpu 1 has room
+    expect(walk(m).sort()).toEqual([2, 3, 4]);
+    m.lookupForProgram(u32(2), 0);
+    m.update(u32(5), u32(5)); // bpf(2) runs on cpu 0: evicts 4 (2 was just used)
+    expect(walk(m).sort()).toEqual([2, 3, 5]);
+    expect(m.count).toBe(3);
   });
 });

@@ -1,17 +1,19 @@
 // BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH and HASH_OF_MAPS (kernel/bpf/hashtab.c).
 //
-// Iteration order: the kernel walks buckets chosen by jhash with a random seed, which user space cannot predict.
-// bpfsim iterates in INSERTION order instead (an update of an existing key keeps its place). get_next_key keeps
-// the kernel's restart rule: a key that is not in the map restarts the walk from the first element.
-//
-// Batch tokens (BPF_MAP_LOOKUP[_AND_DELETE]_BATCH): the kernel's token is a u32 bucket index and a batch always
-// takes whole buckets. bpfsim gives every element its own "bucket": the token is the u32 insertion sequence number
-// of the next element to visit, so ENOSPC (a bucket larger than count) never happens. Reaching the end sets ENOENT.
+// Iteration order (hash-order.ts): the kernel walks buckets chosen by jhash with a random seed, which user space
+// cannot predict. With BPF_F_ZERO_SEED the seed is 0 and bpfsim reproduces the kernel's buckets exactly (walk order,
+// batch tokens = bucket indices, ENOSPC for a bucket larger than count). Otherwise bpfsim iterates in INSERTION
+// order (an update keeps the element's place) and every element is its own "bucket": the batch token is the u32
+// insertion sequence number of the next element, so ENOSPC never happens. Either way get_next_key keeps the
+// kernel's restart rule (a key that is not in the map restarts from the first element) and batches end in ENOENT.
 //
 // LRU: the kernel's bpf_lru_list is approximate (per-cpu free lists, active/inactive lists with reference bits).
 // bpfsim is deterministic: when an insert finds the map full it evicts the least recently used element, where
 // "used" means inserted, updated, or looked up BY A PROGRAM (bpf(2) lookups don't mark, like
 // htab_lru_map_lookup_elem_sys). Flags are checked before evicting (the kernel may evict first).
+// With BPF_F_NO_COMMON_LRU every cpu owns max_entries / ncpus elements (bpf_lru_percpu): an insert on a cpu whose
+// share is used up evicts that cpu's least recently used element even if other cpus have room. bpf(2) calls run
+// on cpu 0.
 import { BpfError, type Errno } from '../errno.js';
 import { BaseMap, concat, type MapSpec } from './base.js';
 import {
@@ -23,7 +25,6 @@ import {
   BPF_F_NUMA_NODE,
   BPF_F_RDONLY_PROG,
   BPF_F_ZERO_SEED,
-  BPF_MAP_TYPE_HASH_OF_MAPS,
   BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_LRU_PERCPU_HASH,
   BPF_MAP_TYPE_PERCPU_HASH,
@@ -35,6 +36,7 @@ import {
   SIZEOF_HTAB_BUCKET,
   SIZEOF_LLIST_NODE,
 } from './constants.js';
+import { BucketOrder, InsertionOrder, type ElemOrder } from './hash-order.js';
 import { innerMapMetaFromFd, resolveInnerMap } from './map-in-map.js';
 import type { BatchAttr, BatchResult, BpfMap, EntryRef, InnerMapMeta, MapEnv } from './types.js';
 import { bytesKey, roundUp, u32At, u32Bytes, userBytes } from './util.js';
@@ -101,6 +103,9 @@ interface Elem {
   readonly seq: number;
   prev: Elem | null;
   next: Elem | null;
+  bucket: number;
+  /** LRU: the cpu whose list the element was taken from (bpf_lru_node.cpu). */
+  cpu: number;
   /** HASH_OF_MAPS: the inner map reference this element holds. */
   ref?: EntryRef;
   /** Cached live views for programs, per cpu (index 0 for non-per-cpu maps). */
@@ -114,11 +119,11 @@ export class HashMap extends BaseMap {
   readonly elemSize: number;
   protected readonly ncpus: number;
   private readonly byKey = new Map<string, Elem>();
-  private head: Elem | null = null;
-  private tail: Elem | null = null;
+  private readonly order: ElemOrder<Elem>;
   private nextSeq = 0;
-  /** LRU recency: Map iteration order = least recently used first. */
-  private readonly recency = new Map<string, Elem>();
+  /** LRU recency per list (one list, or one per cpu with BPF_F_NO_COMMON_LRU): least recently used first. */
+  private readonly recency: Map<string, Elem>[];
+  private readonly percpuLru: boolean;
 
   constructor(spec: MapSpec, env: MapEnv) {
     super(spec, env);
@@ -132,6 +137,12 @@ export class HashMap extends BaseMap {
       checkAllocation(per * spec.maxEntries, 'pre-allocated hash elements');
     }
     this.batchOps = { lookup: 'htab', lookupAndDelete: 'htab', update: 'generic', delete: 'generic' };
+    this.percpuLru = this.lru && (spec.mapFlags & BPF_F_NO_COMMON_LRU) !== 0;
+    this.recency = Array.from({ length: this.percpuLru ? this.ncpus : 1 }, () => new Map<string, Elem>());
+    this.order =
+      spec.mapFlags & BPF_F_ZERO_SEED
+        ? new BucketOrder<Elem>(2 ** Math.ceil(Math.log2(Math.max(1, spec.maxEntries))), 0)
+        : new InsertionOrder<Elem>();
   }
 
   get count(): number {
@@ -169,7 +180,7 @@ export class HashMap extends BaseMap {
   /** The keys in iteration order (for tests and dumps). */
   keys(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (let e = this.head; e; e = e.next) out.push(e.key.slice());
+    for (const e of this.order.all()) out.push(e.key.slice());
     return out;
   }
 
@@ -179,31 +190,29 @@ export class HashMap extends BaseMap {
     return this.byKey.get(bytesKey(key.length === this.keySize ? key : key.subarray(0, this.keySize)));
   }
 
-  private insert(key: Uint8Array): Elem {
+  private insert(fullKey: Uint8Array, cpu: number): Elem {
+    const key = fullKey.subarray(0, this.keySize);
     const k = bytesKey(key);
     const e: Elem = {
-      key: key.slice(0, this.keySize),
+      key: key.slice(),
       k,
       value: new Uint8Array(this.percpu ? this.elemSize * this.ncpus : this.elemSize),
       seq: this.nextSeq++,
-      prev: this.tail,
+      prev: null,
       next: null,
+      bucket: 0,
+      cpu: this.percpuLru ? cpu : 0,
     };
-    if (this.tail) this.tail.next = e;
-    else this.head = e;
-    this.tail = e;
+    this.order.add(e);
     this.byKey.set(k, e);
-    if (this.lru) this.recency.set(k, e);
+    if (this.lru) this.recency[e.cpu].set(k, e);
     return e;
   }
 
   protected unlink(e: Elem): void {
-    if (e.prev) e.prev.next = e.next;
-    else this.head = e.next;
-    if (e.next) e.next.prev = e.prev;
-    else this.tail = e.prev;
+    this.order.remove(e);
     this.byKey.delete(e.k);
-    if (this.lru) this.recency.delete(e.k);
+    if (this.lru) this.recency[e.cpu].delete(e.k);
     const ref = e.ref;
     e.ref = undefined;
     ref?.release();
@@ -211,15 +220,21 @@ export class HashMap extends BaseMap {
 
   private touch(e: Elem): void {
     if (!this.lru) return;
-    this.recency.delete(e.k);
-    this.recency.set(e.k, e);
+    const list = this.recency[e.cpu];
+    list.delete(e.k);
+    list.set(e.k, e);
   }
 
-  /** Room for a new element: E2BIG when full, except LRU maps evict their least recently used element. */
-  private makeRoom(): Errno | undefined {
-    if (this.byKey.size < this.maxEntries) return undefined;
-    if (!this.lru) return 'E2BIG';
-    const victim = this.recency.values().next().value as Elem | undefined;
+  /**
+   * Room for a new element inserted on `cpu`: E2BIG when full, except LRU maps evict their least recently used
+   * element (from `cpu`'s own share with BPF_F_NO_COMMON_LRU).
+   */
+  private makeRoom(cpu: number): Errno | undefined {
+    if (!this.lru) return this.byKey.size < this.maxEntries ? undefined : 'E2BIG';
+    const list = this.recency[this.percpuLru ? cpu : 0];
+    const share = this.percpuLru ? this.maxEntries / this.ncpus : this.maxEntries;
+    if (list.size < share) return undefined;
+    const victim = list.values().next().value as Elem | undefined;
     if (!victim) return 'ENOMEM';
     this.unlink(victim);
     return undefined;
@@ -239,11 +254,15 @@ export class HashMap extends BaseMap {
     if (e && base === BPF_NOEXIST) return 'EEXIST';
     if (!e && base === BPF_EXIST) return 'ENOENT';
     if (!e) {
-      const err = this.makeRoom();
+      const onCpu = cpu < 0 ? 0 : cpu;
+      const err = this.makeRoom(onCpu);
       if (err) return err;
-      e = this.insert(key);
+      e = this.insert(key, onCpu);
     } else {
       this.touch(e);
+      // htab_map_update_elem / htab_lru_map_update_elem link a fresh element at the bucket head; per-cpu maps and
+      // BPF_F_LOCK updates write in place.
+      if (!this.percpu && !(flags & BPF_F_LOCK)) this.order.reinserted(e);
     }
     this.writeValue(e, value, cpu);
     return undefined;
@@ -290,7 +309,7 @@ export class HashMap extends BaseMap {
   /** htab_map_get_next_key: null or a missing key → the first element; the last element → ENOENT. */
   protected sysGetNextKey(key: Uint8Array | null): Uint8Array {
     const e = key ? this.find(key) : undefined;
-    const next = e ? e.next : this.head;
+    const next = e ? this.order.after(e) : this.order.first();
     if (!next) throw new BpfError('ENOENT', e ? 'no element after this key' : 'the map is empty');
     return next.key.slice();
   }
@@ -318,26 +337,18 @@ export class HashMap extends BaseMap {
     if (attr.flags) throw new BpfError('EINVAL', `${cmd}: flags must be 0`);
     const max = attr.count >>> 0;
     if (!max) return { count: 0 };
-    const token = attr.inBatch ? u32At(userBytes(attr.inBatch, 4, `${cmd} in_batch`)) : 0;
-    let e = this.head;
-    while (e && e.seq < token) e = e.next;
-    const keys: Uint8Array[] = [];
-    const values: Uint8Array[] = [];
-    const taken: Elem[] = [];
-    while (e && keys.length < max) {
-      keys.push(e.key.slice());
-      values.push(this.batchValue(e));
-      taken.push(e);
-      e = e.next;
-    }
-    if (del) for (const t of taken) this.unlink(t);
-    const end = e === null;
+    const token = attr.inBatch ? u32At(userBytes(attr.inBatch, 4, `${cmd} in_batch`)) : null;
+    const slice = this.order.batch(token, max);
+    const keys = slice.elems.map((e) => e.key.slice());
+    const values = slice.elems.map((e) => this.batchValue(e));
+    if (del) for (const t of slice.elems) this.unlink(t);
+    const why = slice.err === 'ENOSPC' ? `${cmd}: count ${max} is smaller than the next bucket` : `${cmd}: reached the end of the map`;
     return {
       count: keys.length,
       keys: concat(keys, this.keySize),
       values: concat(values, this.syscallValueSize),
-      outBatch: u32Bytes(end ? this.nextSeq : e!.seq),
-      error: end ? new BpfError('ENOENT', `${cmd}: reached the end of the map`) : undefined,
+      outBatch: slice.outToken === undefined ? undefined : u32Bytes(slice.outToken),
+      error: slice.err ? new BpfError(slice.err, why) : undefined,
     };
   }
 
@@ -356,17 +367,14 @@ export class HashMap extends BaseMap {
   }
 
   /**
-   * bpf_each_hash_elem: visits elements in iteration order; elements deleted by the callback are skipped,
-   * elements it adds are visited at the end.
+   * bpf_each_hash_elem: visits the elements present when the walk starts, in iteration order; elements deleted
+   * by the callback before their turn are skipped.
    */
   forEachForProgram(cpu: number, flags: number, cb: (key: Uint8Array, value: Uint8Array) => number | bigint): number {
     if (flags !== 0) return -22;
     let n = 0;
-    const alive = (x: Elem | null): Elem | null => {
-      while (x && this.byKey.get(x.k) !== x) x = x.next;
-      return x;
-    };
-    for (let e = alive(this.head); e; e = alive(e.next)) {
+    for (const e of this.order.all()) {
+      if (this.byKey.get(e.k) !== e) continue; // deleted by an earlier callback
       n++;
       const v = this.percpu ? e.value.subarray(cpu * this.elemSize, cpu * this.elemSize + this.valueSize) : e.value.subarray(0, this.valueSize);
       if (cb(e.key.slice(), v)) break;
@@ -384,7 +392,7 @@ export class HashMap extends BaseMap {
 
   override updateFromProgram(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): number {
     if (this.mapFlags & BPF_F_RDONLY_PROG) return -1; // rejected by the verifier; -EPERM as a safety net
-    const err = this.updateElem(key, value, flags, this.percpu ? cpu : 0);
+    const err = this.updateElem(key, value, flags, cpu);
     return err ? -ERRNO[err] : 0;
   }
 
@@ -397,11 +405,7 @@ export class HashMap extends BaseMap {
   }
 
   override free(): void {
-    for (let e = this.head; e; ) {
-      const next = e.next;
-      this.unlink(e);
-      e = next;
-    }
+    for (const e of this.order.all()) this.unlink(e);
   }
 
   /** HASH_OF_MAPS support: store a reference in an element (used by the subclass). */

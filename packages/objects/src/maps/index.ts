@@ -11,4 +11,4 @@ export { QueueStackMap } from './queue-stack.js';
 export { BloomFilterMap } from './bloom.js';
 export { RingbufMap } from './ringbuf.js';
 export { jhash, jhash2 } from './jhash.js';
-export { MAP_MEMORY_LIMIT, type NormalizedAttr } from './validate.js';
+export { MAP_MEMORY_LIMIT, EAGER_MEMORY_LIMIT, type NormalizedAttr } from './validate.js';

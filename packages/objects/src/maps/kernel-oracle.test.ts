@@ -2,18 +2,54 @@
 // oracle/map-probe.c, inside `unshare -m` with a private bpffs) and to bpfsim; every answer must match.
 // Skips with a message when there is no compiler, no root, no unshare or bpf(2) is unavailable.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BPF_F_INNER_MAP, BPF_F_LOCK, BPF_F_NO_PREALLOC, resolveMapType } from './constants.js';
 import { CREATE_CASES } from './create-cases.js';
+import { createMap } from './create.js';
 import { runScript, sameResult } from './oracle/script.js';
+import type { RingbufMap } from './ringbuf.js';
 import { FakeEnv } from './test-support.js';
 
 const probeSrc = fileURLToPath(new URL('./oracle/map-probe.c', import.meta.url));
 const probeBin = join(tmpdir(), `bpfsim-map-probe-${process.pid}`);
+const rbProbeSrc = fileURLToPath(new URL('./oracle/ringbuf-probe.c', import.meta.url));
+const rbProbeBin = join(tmpdir(), `bpfsim-ringbuf-probe-${process.pid}`);
+
+const IN_PRIVATE_BPFFS = 'd=$(mktemp -d) && mount -t bpf bpf "$d" && "$0" "$@"; r=$?; umount "$d" 2>/dev/null; rmdir "$d"; exit $r';
+
+/** ringbuf-probe: a program runs the ops, then the ring is read through mmap like libbpf does. */
+function runRingbufProbe(size: number, ops: string[]): string {
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', IN_PRIVATE_BPFFS, rbProbeBin, String(size), ...ops], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (r.status !== 0) throw new Error(`ringbuf probe failed: ${r.stdout}${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** The same ops on bpfsim's ring buffer, printed the same way. */
+function simRingbuf(size: number, ops: string[]): string {
+  const rb = createMap({ map_type: 'ringbuf', key_size: 0, value_size: 0, max_entries: size }, new FakeEnv(2)) as RingbufMap;
+  const pattern = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+  for (const op of ops) {
+    const len = Number(op.slice(1));
+    if (op[0] === 'o') rb.output(pattern.subarray(0, len), 0);
+    else {
+      const r = rb.reserve(len, 0);
+      if (!r) continue;
+      if (len > 0) r.data[0] = 0xab;
+      if (op[0] === 's') rb.submit(r);
+      else rb.discard(r);
+    }
+  }
+  const s = rb.snapshot();
+  const hexData = [...s.data.subarray(0, Math.min(s.producerPos, size))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `prod=${s.producerPos} cons=${s.consumerPos} data=${hexData}`;
+}
 
 function runProbe(lines: string[]): string[] {
   const r = spawnSync(
@@ -31,6 +67,7 @@ function setup(): string | null {
   if (!existsSync('/usr/bin/unshare')) return 'unshare missing';
   try {
     execFileSync('cc', ['-O1', '-o', probeBin, probeSrc], { stdio: 'pipe' });
+    execFileSync('cc', ['-O1', '-o', rbProbeBin, rbProbeSrc], { stdio: 'pipe' });
   } catch {
     return 'no C compiler';
   }
@@ -45,6 +82,10 @@ function setup(): string | null {
 
 const skipReason = setup();
 if (skipReason) console.warn(`kernel-oracle.test.ts: SKIPPED — ${skipReason}`);
+afterAll(() => {
+  rmSync(probeBin, { force: true });
+  rmSync(rbProbeBin, { force: true });
+});
 
 function possibleCpus(): number {
   const s = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
@@ -74,6 +115,8 @@ describe.skipIf(skipReason !== null)('maps vs the running kernel', () => {
     for (const [, a, want] of CREATE_CASES) {
       // Memory limits differ by design; names, NUMA and inner maps need more than the probe's create line.
       if (want === 'ENOMEM' || a.map_name || a.numa_node !== undefined || a.inner_map_fd !== undefined) continue;
+      // Don't make the kernel allocate large areas on a shared machine.
+      if (want === 'ok' && a.value_size * a.max_entries > 64 << 20) continue;
       const t = resolveMapType(a.map_type);
       if (t === undefined) continue;
       lines.push(`create ${t} ${a.key_size} ${a.value_size} ${a.max_entries} ${a.map_flags ?? 0} ${a.map_extra ?? 0}`);
@@ -231,6 +274,10 @@ describe.skipIf(skipReason !== null)('maps vs the running kernel', () => {
       'create 4 4 4 4 0 0',
       `lookup 3 ${hex32(0)} 0`,
       `delete 3 ${hex32(0)}`,
+      `updfd 3 ${hex32(0)} 0 0`, // a map fd where a perf event fd belongs: EBADF (perf_event_get)
+      `updfd 3 ${hex32(0)} 0 1`,
+      `updfd 3 ${hex32(9)} 0 0`,
+      `updfd 2 ${hex32(0)} 0 0`, // a map fd in a prog_array: EINVAL (bpf_prog_get)
     ]);
   });
 
@@ -370,5 +417,84 @@ describe.skipIf(skipReason !== null)('batch ops vs the running kernel', () => {
       `ubatch 1 U 2 ${keys(1, 2)} ${keys(1, 2)} 0`,
       'batch 1 LDQ - 4 4 4 0',
     ]);
+  });
+});
+
+describe.skipIf(skipReason !== null)('BPF_F_ZERO_SEED hash maps walk in the kernel\'s bucket order', () => {
+  const ZERO_SEED = 64;
+  const walk = (slot: number, keys: string[]) => [`next ${slot} -`, ...keys.map((k) => `next ${slot} ${k}`)];
+  it('get_next_key order, re-insertion on update, deletion', () => {
+    const ks = [1, 2, 3, 4, 5, 6, 7, 8].map(hex32);
+    compare([
+      `create 1 4 4 8 ${ZERO_SEED} 0`,
+      ...ks.map((k) => `update 0 ${k} ${k} 0`),
+      ...walk(0, ks),
+      `update 0 ${ks[0]} ${hex32(99)} 0`, // re-inserted at its bucket's head
+      `update 0 ${ks[5]} ${hex32(99)} 2`,
+      ...walk(0, ks),
+      `delete 0 ${ks[3]}`,
+      ...walk(0, ks),
+      `create 1 3 4 16 ${ZERO_SEED} 0`, // 3-byte keys hash with jhash, not jhash2
+      ...['010203', '040506', '070809', 'aabbcc', 'ffffff', '000000'].map((k) => `update 1 ${k} ${hex32(1)} 0`),
+      ...walk(1, ['010203', '040506', '070809', 'aabbcc', 'ffffff', '000000']),
+      `create 9 8 4 4 ${ZERO_SEED} 0`, // LRU
+      ...[1, 2, 3].map((i) => `update 2 ${hex32(i)}${hex32(i)} ${hex32(i)} 0`),
+      `update 2 ${hex32(1)}${hex32(1)} ${hex32(7)} 0`,
+      ...walk(2, [1, 2, 3].map((i) => hex32(i) + hex32(i))),
+      `create 5 4 4 4 ${ZERO_SEED} 0`, // per-cpu: updates stay in place
+      ...[1, 2, 3, 4].map((i) => `update 3 ${hex32(i)} ${'00'.repeat(8 * possibleCpus())} 0`),
+      `update 3 ${hex32(1)} ${'11'.repeat(8 * possibleCpus())} 0`,
+      ...walk(3, [1, 2, 3, 4].map(hex32)),
+    ]);
+  });
+
+  it('batches take whole buckets: bucket tokens, ENOSPC when the first bucket does not fit', () => {
+    const ks = Array.from({ length: 12 }, (_, i) => hex32(i * 7 + 1));
+    compare([
+      `create 1 4 4 16 ${ZERO_SEED} 0`,
+      ...ks.map((k) => `update 0 ${k} ${k} 0`),
+      'batch 0 L - 1 4 4 0',
+      'batch 0 L - 2 4 4 0',
+      'batch 0 L - 3 4 4 0',
+      `batch 0 L ${hex32(3)} 3 4 4 0`,
+      `batch 0 L ${hex32(9)} 4 4 4 0`,
+      'batch 0 L - 20 4 4 0',
+      `batch 0 L ${hex32(16)} 4 4 4 0`,
+      'batch 0 LD - 5 4 4 0',
+      'batch 0 LD - 5 4 4 0',
+      'batch 0 L - 20 4 4 0',
+    ]);
+  });
+});
+
+describe.skipIf(skipReason !== null)('ring buffer records vs the running kernel (program + mmap)', () => {
+  it.each([
+    ['output, reserve/submit, discard, empty records', 4096, ['o5', 'o13', 's7', 'd3', 'o0', 's0', 'o32']],
+    ['filling the ring until reservations fail', 4096, Array.from({ length: 110 }, (_, i) => (i % 3 === 2 ? 'd32' : 'o32'))],
+    ['largest record that fits, then one that never can', 4096, ['s4080', 'o1', 's4089']],
+    ['an 8 KiB ring', 8192, ['o31', 's4000', 'o1', 'd17', 's4000']],
+  ])('%s', (_name, size, ops) => {
+    expect(simRingbuf(size, ops)).toBe(runRingbufProbe(size, ops));
+  });
+});
+
+describe.skipIf(skipReason !== null)('bloom filter hashing vs the running kernel', () => {
+  it('BPF_F_ZERO_SEED: the same false positives (jhash2 for 4-byte values, jhash for 3-byte ones)', () => {
+    const lines: string[] = [];
+    const v3 = (i: number) => hex32(i).slice(0, 6);
+    lines.push('create 30 0 4 1 64 1'); // 64 bits, one hash function, 8 values: ~1 in 8 lookups hit
+    for (let i = 0; i < 8; i++) lines.push(`update 0 - ${hex32(12345 + i * 97)} 0`);
+    lines.push('create 30 0 3 1 64 2', `update 1 - ${v3(777)} 0`); // 64 bits, two hash functions
+    lines.push('create 30 0 4 40 64 3'); // 168 → 256 bits, three hash functions
+    for (let i = 0; i < 20; i++) lines.push(`update 2 - ${hex32(i * 1000)} 0`);
+    for (let i = 0; i < 300; i++) {
+      lines.push(`lookup 0 - 0 ${hex32(i)}`, `lookup 1 - 0 ${v3(i)}`, `lookup 2 - 0 ${hex32(i * 7 + 3)}`);
+    }
+    const env = new FakeEnv(possibleCpus());
+    const kernel = runProbe(lines);
+    const positives = kernel.filter((l, i) => lines[i].startsWith('lookup') && l.startsWith('ok')).length;
+    expect(positives).toBeGreaterThan(20); // plenty of (false) positives to compare
+    const sim = runScript(lines, env);
+    expect(lines.filter((_, i) => !sameResult(kernel[i], sim[i]))).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   SIZEOF_BPF_QUEUE_STACK,
 } from './constants.js';
 import type { MapEnv } from './types.js';
+import { PagedStore } from './paged-store.js';
 import { bad, checkAllocation, flagsAccessOk, type NormalizedAttr } from './validate.js';
 
 const QUEUE_STACK_CREATE_FLAG_MASK = BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK;
@@ -36,7 +37,7 @@ export function queueStackAllocCheck(a: NormalizedAttr): void {
 export class QueueStackMap extends BaseMap {
   private readonly isStack: boolean;
   private readonly size: number;
-  private readonly elements: Uint8Array;
+  private readonly elements: PagedStore;
   private head = 0;
   private tail = 0;
 
@@ -45,7 +46,7 @@ export class QueueStackMap extends BaseMap {
     this.isStack = spec.mapType === BPF_MAP_TYPE_STACK;
     this.size = spec.maxEntries + 1;
     checkAllocation(this.size * spec.valueSize, 'queue/stack elements');
-    this.elements = new Uint8Array(this.size * spec.valueSize);
+    this.elements = new PagedStore(spec.valueSize, this.size);
   }
 
   get count(): number {
@@ -68,7 +69,7 @@ export class QueueStackMap extends BaseMap {
   }
 
   private slot(i: number): Uint8Array {
-    return this.elements.subarray(i * this.valueSize, (i + 1) * this.valueSize);
+    return this.elements.view(i);
   }
 
   /** __queue_map_get / __stack_map_get: on empty the output is zeroed and -ENOENT returned. */

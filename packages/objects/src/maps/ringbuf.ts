@@ -22,7 +22,8 @@ import {
 } from './constants.js';
 import type { MapEnv, RingbufReservation } from './types.js';
 import { isPowerOf2, roundUp } from './util.js';
-import { bad, checkAllocation, type NormalizedAttr } from './validate.js';
+import { allocate } from './paged-store.js';
+import { bad, checkAllocation, EAGER_MEMORY_LIMIT, type NormalizedAttr } from './validate.js';
 
 /** Pages before the data area: the struct bpf_ringbuf page, the consumer page and the producer page. */
 const RINGBUF_PGOFF = 1;
@@ -57,8 +58,8 @@ export class RingbufMap extends BaseMap {
   constructor(spec: MapSpec, env: MapEnv) {
     super(spec, env);
     this.mask = spec.maxEntries - 1;
-    checkAllocation(spec.maxEntries * 2, 'ring buffer data pages');
-    this.buf = new Uint8Array(spec.maxEntries * 2);
+    checkAllocation(spec.maxEntries * 2, 'ring buffer data pages (mapped twice)', EAGER_MEMORY_LIMIT);
+    this.buf = allocate(spec.maxEntries * 2);
     this.view = new DataView(this.buf.buffer);
   }
 

@@ -39,7 +39,7 @@ export class FakeEnv implements MapEnv {
   resolveFd(fd: number, want: 'map' | 'prog' | 'perf_event'): EntryRef {
     const o = this.objects.get(fd);
     if (!o) throw new BpfError('EBADF', `fd ${fd} is not open`);
-    if (o.kind !== want) throw new BpfError('EINVAL', `fd ${fd} is a ${o.kind}, not a ${want}`);
+    if (o.kind !== want) throw new BpfError(want === 'perf_event' ? 'EBADF' : 'EINVAL', `fd ${fd} is a ${o.kind}, not a ${want}`);
     return {
       id: o.id,
       target: o.target,

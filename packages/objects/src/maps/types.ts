@@ -26,7 +26,8 @@ export interface MapEnv {
   /**
    * Resolve an fd written as an entry value (prog_array: prog fd; *_of_maps: map fd; perf_event_array: perf event fd).
    * Returns a NOT yet retained reference (the map calls retain() when it stores it). Throws BpfError EBADF for a
-   * bad fd and EINVAL when the fd is of another kind.
+   * bad fd; an fd of another kind is EINVAL for 'map' and 'prog' (__bpf_map_get, bpf_prog_get) but EBADF for
+   * 'perf_event' (perf_event_get checks f_op and answers EBADF — checked against Linux 6.18).
    */
   resolveFd(fd: number, want: 'map' | 'prog' | 'perf_event'): EntryRef;
   /**
@@ -40,7 +41,7 @@ export interface MapEnv {
 
 /** BPF_MAP_CREATE attributes that matter to maps (names as in union bpf_attr). */
 export interface MapCreateAttr {
-  /** uapi number (BPF_MAP_TYPE_HASH = 1) or name ('BPF_MAP_TYPE_HASH'). */
+  /** uapi number (BPF_MAP_TYPE_HASH = 1), uapi name ('BPF_MAP_TYPE_HASH') or bpftool name ('hash'). */
   map_type: number | string;
   key_size: number;
   value_size: number;
@@ -91,6 +92,15 @@ export interface BatchAttr {
   values?: Uint8Array;
   elem_flags?: number;
   flags?: number;
+}
+
+/** A live mapping of a map's memory. */
+export interface MapMapping {
+  /** The mapped bytes, shared with programs. */
+  readonly data: Uint8Array;
+  readonly writable: boolean;
+  /** munmap(); idempotent. */
+  unmap(): void;
 }
 
 /** What map-in-map entries are compared against (bpf_map_meta_equal / array_map_meta_equal). */
@@ -147,8 +157,17 @@ export interface BpfMap {
   lookupAndDeleteBatch(attr: BatchAttr, access?: FdAccess): BatchResult;
   updateBatch(attr: BatchAttr, access?: FdAccess): BatchResult;
   deleteBatch(attr: BatchAttr, access?: FdAccess): BatchResult;
-  /** BPF_MAP_FREEZE (map side: EBUSY if already frozen, ENOTSUPP/EOPNOTSUPP for types that can't). */
+  /**
+   * BPF_MAP_FREEZE: ENOTSUPP with a spin lock, EPERM without write access (a frozen map has none, so freezing twice
+   * is EPERM), EBUSY while a writable mmap exists.
+   */
   freeze(access?: FdAccess): void;
+  /**
+   * mmap() of the map fd (bpf_map_mmap): only BPF_F_MMAPABLE arrays map their values (others: ENOTSUPP, or EINVAL
+   * for arrays without the flag). A writable mapping needs an unfrozen map (EPERM) without BPF_F_RDONLY_PROG
+   * (EACCES) and blocks BPF_MAP_FREEZE until unmapped.
+   */
+  mmap(writable: boolean): MapMapping;
 
   // ---- program side (helpers): return 0 or a negative errno number, never throw ----
   /** bpf_map_lookup_elem: LIVE value bytes of `cpu`'s slot (writes go through), or null. */

@@ -33,8 +33,9 @@ export function u32Bytes(v: number): Uint8Array {
 /** Take the first `size` bytes of a user buffer, EFAULT when it is shorter (copy_from_user of too few bytes). */
 export function userBytes(buf: Uint8Array | null | undefined, size: number, what: string): Uint8Array {
   if (size === 0) return new Uint8Array(0);
-  if (!buf || buf.length < size) {
-    throw new BpfError('EFAULT', `${what}: buffer of ${buf ? buf.length : 0} bytes, need ${size}`);
+  if (!(buf instanceof Uint8Array) || buf.length < size) {
+    const have = buf instanceof Uint8Array ? `${buf.length} bytes` : 'no byte buffer';
+    throw new BpfError('EFAULT', `${what}: ${have}, need ${size}`);
   }
   return buf.length === size ? buf.slice() : buf.slice(0, size);
 }

@@ -115,15 +115,19 @@ export function checkObjName(name: string): void {
   }
 }
 
-/** Simulated memory limit per map: allocations above it fail with ENOMEM, like a failed bpf_map_area_alloc. */
-export const MAP_MEMORY_LIMIT = 256 * 1024 * 1024;
+/**
+ * Simulated memory per map: a map whose kernel allocation (what bpf_map_area_alloc would be asked for) exceeds it
+ * fails with ENOMEM. Most storage is allocated lazily, so this is about the declared size, not memory in use.
+ * (The kernel's real limit depends on the machine; Linux 6.18 with 23 GiB RAM allocates a 1 GiB array value.)
+ */
+export const MAP_MEMORY_LIMIT = 4 * 1024 * 1024 * 1024;
 
-export function checkAllocation(bytes: number, what: string): void {
-  if (!(bytes <= MAP_MEMORY_LIMIT)) {
-    throw new BpfError(
-      'ENOMEM',
-      `BPF_MAP_CREATE: ${what} needs ${bytes} bytes, over bpfsim's per-map limit of ${MAP_MEMORY_LIMIT}`,
-    );
+/** Storage that must really be allocated up front (mmap-able arrays, ring buffers) is capped lower. */
+export const EAGER_MEMORY_LIMIT = 512 * 1024 * 1024;
+
+export function checkAllocation(bytes: number, what: string, limit = MAP_MEMORY_LIMIT): void {
+  if (!(bytes <= limit)) {
+    throw new BpfError('ENOMEM', `BPF_MAP_CREATE: ${what} needs ${bytes} bytes, over bpfsim's limit of ${limit}`);
   }
 }
 

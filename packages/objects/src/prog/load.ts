@@ -10,8 +10,9 @@ import { ProgObject } from './program.js';
 import { VerifierLog } from './log.js';
 import { licenseIsGplCompatible } from './license.js';
 import { progTag } from './tag.js';
-import { resolveMaps } from './used-maps.js';
-import type { VerifierMapInfo } from './verifier-hook.js';
+import { resolveMaps, type FdArray } from './used-maps.js';
+import { statsLine, type VerifierMapInfo } from './verifier-hook.js';
+import { convertInsnsForLoad } from '../progs/types/runnable.js';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS and BPF_MAXINSNS (the unprivileged limit). */
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -62,6 +63,7 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   if (givenEat === undefined) throw new BpfError('EINVAL', `${CMD}: unknown expected_attach_type ${String(attr.expected_attach_type)}`);
   const known = kernel.progTypes.has(progType) ? kernel.progTypes.get(progType) : undefined;
   const eat = known?.normalizeExpectedAttachType?.(givenEat) ?? givenEat;
+  known?.checkExpectedAttachType?.(eat);
 
   if (bytes.length < insnCnt * 8) throw new BpfError('EFAULT', `${CMD}: insns holds ${bytes.length / 8} slots, insn_cnt says ${insnCnt}`);
   const image = bytes.slice(0, insnCnt * 8);
@@ -71,6 +73,7 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   const name = objName(attr, 'prog_name', CMD);
   kernel.progTypes.get(progType); // find_prog_type: EINVAL for a type this kernel does not know
 
+  const fdArray = fdArrayAttr(attr);
   const log = new VerifierLog(u32(attr, 'log_level', CMD), buffer(attr, 'log_buf', CMD), u32(attr, 'log_size', CMD));
   proc.fds.ensureFree();
 
@@ -79,12 +82,12 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   let failure: unknown;
   let prepared: ReturnType<typeof prepare> | undefined;
   try {
-    prepared = prepare(proc, image, progType, eat, gplCompatible, privileged, log);
+    prepared = prepare(proc, image, progType, eat, gplCompatible, privileged, log, fdArray);
   } catch (e) {
     failure = e;
   }
   const { truncated, trueSize } = log.finalize();
-  if (log.enabled) attr.log_true_size = trueSize;
+  attr.log_true_size = trueSize; // bpf_check writes it back whether or not a log was asked for (0 then)
   if (truncated) throw new BpfError('ENOSPC', `${CMD}: verifier log (${trueSize} bytes) does not fit log_size ${log.size}`);
   if (failure !== undefined || !prepared) throw failure;
 
@@ -101,7 +104,7 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
     type: progType,
     expectedAttachType: eat,
     name,
-    insns: resolved.insns,
+    insns: convertInsnsForLoad(progType, resolved.insns), // convert_ctx_accesses (objects-progs)
     tag: progTag(image),
     license,
     gplCompatible,
@@ -125,18 +128,25 @@ function prepare(
   gplCompatible: boolean,
   privileged: boolean,
   log: VerifierLog,
+  fdArray: FdArray | undefined,
 ) {
   let insns: Instruction[];
   try {
     insns = decode(image);
   } catch (e) {
     if (e instanceof DecodeError) {
-      log.write(`${e.message}\n`);
+      log.write(`${e.message}\n${statsLine(0)}`);
       throw new BpfError('EINVAL', `${CMD}: ${e.message}`);
     }
     throw e;
   }
-  const resolved = resolveMaps(proc, insns, log);
+  let resolved: ReturnType<typeof resolveMaps>;
+  try {
+    resolved = resolveMaps(proc, insns, log, fdArray);
+  } catch (e) {
+    log.write(statsLine(0)); // bpf_check prints its statistics whatever ended it
+    throw e;
+  }
   const mapsByInsn = new Map<number, VerifierMapInfo>();
   for (const [i, m] of resolved.byInsn) {
     mapsByInsn.set(i, { id: m.id, mapType: m.impl.mapType, keySize: m.impl.keySize, valueSize: m.impl.valueSize, maxEntries: m.impl.maxEntries, mapFlags: m.impl.mapFlags });
@@ -168,4 +178,16 @@ function xlatedImage(insns: readonly Instruction[], byInsn: ReadonlyMap<number, 
     return { ...insn, imm: m.id, imm2: insn.src === 2 ? insn.imm2 ?? 0 : 0 };
   });
   return encode(dump, { validate: false });
+}
+
+/** attr.fd_array (an int array: Int32Array or number[]) and fd_array_cnt. */
+function fdArrayAttr(attr: BpfAttr): FdArray | undefined {
+  const raw = attr.fd_array;
+  const cnt = u32(attr, 'fd_array_cnt', CMD);
+  if (raw === undefined || raw === null || raw === 0) {
+    if (cnt) throw new BpfError('EINVAL', `${CMD}: fd_array_cnt without fd_array`);
+    return undefined;
+  }
+  if (raw instanceof Int32Array || (Array.isArray(raw) && raw.every((x) => Number.isInteger(x)))) return { fds: raw as ArrayLike<number>, cnt };
+  throw new BpfError('EFAULT', `${CMD}: fd_array must be an Int32Array or an array of fds`);
 }

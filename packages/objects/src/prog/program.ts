@@ -6,6 +6,7 @@ import type { PinnableObject } from '../vfs.js';
 import { Refcounted } from '../refcount.js';
 import type { KernelCore } from '../kernel-core.js';
 import type { MapObject } from '../map-object.js';
+import { objectFdinfo } from '../fdinfo.js';
 
 export interface ProgStats {
   runTimeNs: bigint;
@@ -74,6 +75,11 @@ export class ProgObject extends Refcounted implements PinnableObject, ProgDescri
   }
   release(): void {
     this.put();
+  }
+
+  /** The /proc fdinfo text of an fd for this object (bpffs shows it for `cat` when asked to). */
+  fdinfo(): string {
+    return objectFdinfo(this.core, { kind: 'prog', obj: this });
   }
 
   protected describe(): string {

@@ -27,10 +27,35 @@ export interface ResolvedMaps {
   byInsn: Map<number, MapObject>;
 }
 
-export function resolveMaps(proc: Process, insns: readonly Instruction[], log: VerifierLog): ResolvedMaps {
+/**
+ * `fd_array` (BPF_PROG_LOAD): the fds BPF_PSEUDO_MAP_IDX / _IDX_VALUE immediates index into. With `fd_array_cnt`
+ * (Linux 6.14+) every map in the array is bound to the program up front, used or not.
+ */
+export interface FdArray {
+  readonly fds: ArrayLike<number>;
+  readonly cnt: number;
+}
+
+export function resolveMaps(proc: Process, insns: readonly Instruction[], log: VerifierLog, fdArray?: FdArray): ResolvedMaps {
   const out: Instruction[] = [];
   const used: MapObject[] = [];
   const byInsn = new Map<number, MapObject>();
+  const mapOfFd = (fd: number): MapObject => {
+    try {
+      return proc.mapFromFd(fd, 'BPF_PROG_LOAD');
+    } catch (e) {
+      log.write(`fd ${fd} is not pointing to valid bpf_map\n`);
+      throw e;
+    }
+  };
+  if (fdArray && fdArray.cnt) {
+    // process_fd_array: every entry must be a map (or BTF, which the simulator has not).
+    for (let i = 0; i < fdArray.cnt; i++) {
+      if (i >= fdArray.fds.length) throw new BpfError('EFAULT', `fd_array holds ${fdArray.fds.length} fds, fd_array_cnt says ${fdArray.cnt}`);
+      const m = mapOfFd(fdArray.fds[i]);
+      if (!used.includes(m)) used.push(m);
+    }
+  }
   let slot = 0;
   insns.forEach((insn, i) => {
     const here = slot;
@@ -39,30 +64,29 @@ export function resolveMaps(proc: Process, insns: readonly Instruction[], log: V
       out.push(insn);
       return;
     }
-    if (insn.src === BPF_PSEUDO_MAP_IDX || insn.src === BPF_PSEUDO_MAP_IDX_VALUE) {
-      log.write(`${here}: fd_array not given, cannot resolve map index ${insn.imm}\n`);
-      throw new BpfError('EINVAL', `insn ${here}: BPF_PSEUDO_MAP_IDX needs fd_array, which this kernel does not take`);
-    }
     if (insn.src === BPF_PSEUDO_BTF_ID) {
-      log.write(`${here}: kernel is missing BTF, cannot resolve ksym\n`);
+      log.write(`pseudo btf_id ${insn.imm} in ldimm64 isn't KIND_VAR or KIND_FUNC\n`);
       throw new BpfError('EINVAL', `insn ${here}: BPF_PSEUDO_BTF_ID needs kernel BTF, which the simulator has not`);
     }
-    if (insn.src !== BPF_PSEUDO_MAP_FD && insn.src !== BPF_PSEUDO_MAP_VALUE) {
+    let fd: number;
+    if (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_VALUE) fd = insn.imm;
+    else if (insn.src === BPF_PSEUDO_MAP_IDX || insn.src === BPF_PSEUDO_MAP_IDX_VALUE) {
+      // add_fd_from_fd_array: an index needs fd_array (EPROTO without one, checked on 6.18).
+      if (!fdArray) {
+        log.write('fd_idx without fd_array is invalid\n');
+        throw new BpfError('EPROTO', `insn ${here}: map index ${insn.imm} but no fd_array`);
+      }
+      const idx = insn.imm >>> 0;
+      if (idx >= fdArray.fds.length) throw new BpfError('EFAULT', `insn ${here}: fd_array[${idx}] is past the ${fdArray.fds.length} fds given`);
+      fd = fdArray.fds[idx];
+    } else {
       log.write('unrecognized bpf_ld_imm64 insn\n');
       throw new BpfError('EINVAL', `insn ${here}: unrecognized bpf_ld_imm64 src_reg ${insn.src}`);
     }
-    const fd = insn.imm;
-    let map: MapObject;
-    try {
-      map = proc.mapFromFd(fd, 'BPF_PROG_LOAD');
-    } catch (e) {
-      log.write(`fd ${fd} is not pointing to valid bpf_map\n`);
-      throw e;
-    }
+    const map = mapOfFd(fd);
     let address = map.address;
-    if (insn.src === BPF_PSEUDO_MAP_VALUE) {
-      const off = (insn.imm2 ?? 0) >>> 0;
-      address = directValueAddress(proc, map, off, here, log);
+    if (insn.src === BPF_PSEUDO_MAP_VALUE || insn.src === BPF_PSEUDO_MAP_IDX_VALUE) {
+      address = directValueAddress(proc, map, (insn.imm2 ?? 0) >>> 0, here, log);
     }
     if (!used.includes(map)) used.push(map);
     byInsn.set(i, map);

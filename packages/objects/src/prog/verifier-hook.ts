@@ -48,13 +48,22 @@ export interface VerifyResult {
 export type Verifier = (req: VerifyRequest) => VerifyResult;
 
 /**
- * The default: accepts every program that decoded, apart from the checks check_helper_call makes that a loader
- * relies on — unknown helpers, helpers the program type may not call, and GPL-only helpers from non-GPL programs.
+ * The default: accepts every program that decoded, apart from the structural checks of check_subprogs (jumps inside
+ * the program, last instruction an exit or a jump) and the checks check_helper_call makes that a loader relies on —
+ * unknown helpers, helpers the program type may not call, and GPL-only helpers from non-GPL programs.
  * It counts every instruction once as processed and prints the verifier's closing statistics line.
  */
 export const acceptingVerifier: Verifier = (req) => {
+  try {
+    checkControlFlow(req);
+  } catch (e) {
+    req.log.write(statsLine(0));
+    throw e;
+  }
   let slot = 0;
+  let visited = 0;
   for (const insn of req.insns) {
+    visited++;
     if (insn.opcode === 0x85 && insn.src === 0) {
       const proto = req.helper(insn.imm);
       if (!proto) {
@@ -64,17 +73,51 @@ export const acceptingVerifier: Verifier = (req) => {
         } else {
           req.log.write(`invalid func unknown#${insn.imm}\n`);
         }
+        req.log.write(statsLine(visited));
         throw new BpfError('EINVAL', `insn ${slot}: call to helper #${insn.imm} not allowed (see log)`);
       }
       if (proto.gplOnly && !req.gplCompatible) {
         req.log.write(`${slot}: (85) call ${proto.name}#${insn.imm}\n`);
         req.log.write('cannot call GPL-restricted function from non-GPL compatible program\n');
+        req.log.write(statsLine(visited));
         throw new BpfError('EINVAL', `insn ${slot}: cannot call GPL-restricted function ${proto.name} from non-GPL compatible program`);
       }
     }
     slot += insn.opcode === 0x18 ? 2 : 1;
   }
   const n = req.insns.length;
-  req.log.write(`processed ${n} insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`);
+  req.log.write(statsLine(n));
   return { verifiedInsns: n };
 };
+
+/** print_verification_stats at log level 1: bpf_check prints it last, whether verification passed or not. */
+export const statsLine = (processed: number): string =>
+  `processed ${processed} insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`;
+
+/** check_subprogs: every jump lands inside the program and the last instruction is `exit` or `ja`. */
+function checkControlFlow(req: VerifyRequest): void {
+  const slots: number[] = [];
+  let n = 0;
+  for (const insn of req.insns) {
+    slots.push(n);
+    n += insn.opcode === 0x18 ? 2 : 1;
+  }
+  req.insns.forEach((insn, i) => {
+    const cls = insn.opcode & 7;
+    if (cls !== 5 && cls !== 6) return;
+    const op = insn.opcode & 0xf0;
+    if (op === 0x80 || op === 0x90) return; // call, exit
+    // JMP32 | JA takes its offset from imm (gotol); every other jump from off.
+    const off = cls === 6 && op === 0 ? insn.imm : insn.off;
+    const target = slots[i] + off + 1;
+    if (target < 0 || target >= n) {
+      req.log.write(`jump out of range from insn ${slots[i]} to ${target}\n`);
+      throw new BpfError('EINVAL', `insn ${slots[i]}: jump out of range to ${target}`);
+    }
+  });
+  const last = req.insns[req.insns.length - 1];
+  if (!last || (last.opcode !== 0x95 && last.opcode !== 0x05 && last.opcode !== 0x06)) {
+    req.log.write('last insn is not an exit or jmp\n');
+    throw new BpfError('EINVAL', 'last insn is not an exit or jmp');
+  }
+}

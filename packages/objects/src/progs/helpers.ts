@@ -4,6 +4,8 @@ import type { HelperCall, HelperFn, HelperTable } from '@bpfsim/vm';
 import { errnoNumber } from '../errno.js';
 import type { MapObject } from '../map-object.js';
 import type { RunEnv } from './run.js';
+import { registerStandardHelpers } from './helpers/index.js';
+import { registerIterHelpers } from '../iter/helpers.js';
 
 export interface HelperSpec {
   readonly id: number;
@@ -67,6 +69,11 @@ export function defaultHelpers(): HelperRegistry {
       const map = mapArg(r1, call);
       const key = call.mem.read(r2, map.impl.keySize);
       const env = call.env as RunEnv;
+      if (map.impl.lookupInnerMap) {
+        // array_of_maps / hash_of_maps: the value is the inner map itself (its kernel address), or NULL.
+        const inner = map.impl.lookupInnerMap(key);
+        return inner ? env.kernel.mapsByImpl.get(inner)?.address ?? 0n : 0n;
+      }
       const value = map.impl.lookupForProgram(key, env.cpu);
       if (!value) return 0n;
       return call.mem.map({
@@ -120,6 +127,8 @@ export function defaultHelpers(): HelperRegistry {
   // bpf_tail_call: the VM resolves it through RunOptions.tailCalls (progs/run.ts); reaching this means no resolver.
   r.register({ id: 12, name: 'bpf_tail_call', gplOnly: false, fn: () => neg('ENOENT') });
   r.register({ id: 125, name: 'bpf_ktime_get_boot_ns', gplOnly: false, fn: (_1, _2, _3, _4, _5, call) => (call.env as RunEnv).kernel.nowNs() });
+  registerStandardHelpers(r);
+  registerIterHelpers(r);
   return r;
 }
 

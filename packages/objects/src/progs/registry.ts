@@ -4,6 +4,7 @@ import { BpfError } from '../errno.js';
 import { PROG_TYPE_NAMES, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_SYSCALL } from '../uapi.js';
 import type { TestRunRequest, TestRunResult } from './test-run.js';
 import { socketFilterTestRun, syscallTestRun } from './test-run.js';
+import { registerProgTypes } from './types/index.js';
 import { expectedAttachRule } from './attach-types.js';
 
 /** Who may load a program type (bpf_prog_load: bpf_capable, is_net_admin_prog_type, is_perfmon_prog_type). */
@@ -17,6 +18,8 @@ export interface ProgTypeSpec {
    * (a default may replace 0); throw BpfError EINVAL for one the type does not take. Absent: any value is kept.
    */
   normalizeExpectedAttachType?(eat: number): number;
+  /** An extra check after normalization (e.g. the attach types an attach point supports); throw BpfError EINVAL. */
+  checkExpectedAttachType?(eat: number): void;
   /** The type's test_run op; without one BPF_PROG_TEST_RUN is ENOTSUPP. */
   testRun?(req: TestRunRequest): TestRunResult;
 }
@@ -63,5 +66,6 @@ export function defaultProgTypes(): ProgTypeRegistry {
   });
   r.extend(BPF_PROG_TYPE_SOCKET_FILTER, { testRun: socketFilterTestRun });
   r.extend(BPF_PROG_TYPE_SYSCALL, { testRun: syscallTestRun });
+  registerProgTypes(r);
   return r;
 }

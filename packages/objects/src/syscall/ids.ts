@@ -3,6 +3,7 @@ import { BpfError } from '../errno.js';
 import { checkAttr, u32, type BpfAttr } from '../attr.js';
 import type { Process } from '../process.js';
 import { fileModeFromFlags } from './map.js';
+import { LINK_FILE_MODE } from './link.js';
 import { BPF_F_RDONLY, BPF_F_WRONLY } from '../uapi.js';
 
 type Kind = 'map' | 'prog' | 'link' | 'btf';
@@ -54,5 +55,5 @@ export function getFdById(kind: 'map' | 'prog' | 'link', proc: Process, attr: Bp
   const l = k.linkIds.get(id);
   if (!l) throw new BpfError('ENOENT', `${cmd}: no link with id ${id}`);
   l.get();
-  return proc.installObject({ kind: 'link', obj: l }, { read: true, write: true });
+  return proc.installObject({ kind: 'link', obj: l }, { ...LINK_FILE_MODE });
 }

@@ -9,6 +9,9 @@ import * as ids from './ids.js';
 import * as obj from './obj.js';
 import * as link from './link.js';
 import { objGetInfoByFd } from './info.js';
+import { progAttach, progDetach, progQuery } from './attach.js';
+import { rawTracepointOpen } from '../links/tracepoint.js';
+import { iterCreate, withIterTarget } from './iter.js';
 
 type Handler = (proc: Process, attr: BpfAttr) => number;
 
@@ -24,7 +27,7 @@ const HANDLERS: Record<string, Handler> = {
   BPF_MAP_LOOKUP_AND_DELETE_BATCH: map.mapLookupAndDeleteBatch,
   BPF_MAP_UPDATE_BATCH: map.mapUpdateBatch,
   BPF_MAP_DELETE_BATCH: map.mapDeleteBatch,
-  BPF_PROG_LOAD: prog.progLoad,
+  BPF_PROG_LOAD: withIterTarget(prog.progLoad), // iter/: records a BPF_TRACE_ITER program's target
   BPF_PROG_TEST_RUN: prog.progTestRun,
   BPF_ENABLE_STATS: prog.enableStats,
   BPF_PROG_BIND_MAP: prog.progBindMap,
@@ -41,6 +44,11 @@ const HANDLERS: Record<string, Handler> = {
   BPF_LINK_CREATE: link.linkCreate,
   BPF_LINK_UPDATE: link.linkUpdate,
   BPF_LINK_DETACH: link.linkDetach,
+  BPF_PROG_ATTACH: progAttach,
+  BPF_PROG_DETACH: progDetach,
+  BPF_PROG_QUERY: progQuery,
+  BPF_RAW_TRACEPOINT_OPEN: rawTracepointOpen,
+  BPF_ITER_CREATE: iterCreate,
 };
 
 /** Registers (or replaces) a command implementation — for commands later layers add (PROG_ATTACH, ITER_CREATE…). */

@@ -7,6 +7,9 @@ import { LinkObject } from '../links/link.js';
 
 const BPF_F_REPLACE = 1 << 2;
 
+/** bpf_link_new_fd opens links O_RDONLY|O_CLOEXEC: their fdinfo says `flags:\t02000000` (checked on 6.18). */
+export const LINK_FILE_MODE = { read: true, write: false } as const;
+
 export function linkCreate(proc: Process, attr: BpfAttr): number {
   const cmd = 'BPF_LINK_CREATE';
   checkAttr(cmd, attr);
@@ -21,7 +24,7 @@ export function linkCreate(proc: Process, attr: BpfAttr): number {
   const link = new LinkObject(proc.kernel, ops, prog, attachType);
   link.state = state;
   bind(link);
-  return proc.installObject({ kind: 'link', obj: link }, { read: true, write: true });
+  return proc.installObject({ kind: 'link', obj: link }, LINK_FILE_MODE);
 }
 
 export function linkUpdate(proc: Process, attr: BpfAttr): number {

@@ -28,7 +28,6 @@ export function mapCreate(proc: Process, attr: BpfAttr): number {
   const rawType = attr.map_type;
   const mapType = typeof rawType === 'string' || typeof rawType === 'number' ? resolveMapType(rawType) : undefined;
   if (mapType === undefined) throw new BpfError('EINVAL', `${cmd}: unknown map_type ${String(rawType)}`);
-  const name = objName(attr, 'map_name', cmd);
   const createAttr: MapCreateAttr = {
     map_type: mapType,
     key_size: u32(attr, 'key_size', cmd),
@@ -36,7 +35,6 @@ export function mapCreate(proc: Process, attr: BpfAttr): number {
     max_entries: u32(attr, 'max_entries', cmd),
     map_flags: mapFlags,
     numa_node: u32(attr, 'numa_node', cmd),
-    map_name: name,
     map_ifindex: u32(attr, 'map_ifindex', cmd),
     map_extra: u64(attr, 'map_extra', cmd),
   };
@@ -53,6 +51,8 @@ export function mapCreate(proc: Process, attr: BpfAttr): number {
   const cap = mapCreateCapability(mapType);
   if (cap === 'CAP_BPF' && !bpfCapable(proc.creds)) throw new BpfError('EPERM', `${cmd}: map type ${mapType} needs CAP_BPF`);
   if (cap === 'CAP_NET_ADMIN' && !netCapable(proc.creds)) throw new BpfError('EPERM', `${cmd}: map type ${mapType} needs CAP_NET_ADMIN`);
+  // bpf_obj_name_cpy runs after map_alloc: a bad name is EINVAL only for a caller allowed to create the map.
+  createAttr.map_name = objName(attr, 'map_name', cmd);
   proc.fds.ensureFree();
   const impl = kernel.withCurrent(proc, () => kernel.createMapImpl(createAttr));
   const map = new MapObject(kernel, impl, proc.creds.uid, mapFlags);

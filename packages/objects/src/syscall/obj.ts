@@ -5,6 +5,7 @@ import { BPF_F_RDONLY, BPF_F_WRONLY } from '../uapi.js';
 import type { PinnableObject } from '../vfs.js';
 import type { Process } from '../process.js';
 import { fileModeFromFlags } from './map.js';
+import { LINK_FILE_MODE } from './link.js';
 import { MapObject } from '../map-object.js';
 import { ProgObject } from '../prog/program.js';
 import { LinkObject } from '../links/link.js';
@@ -38,6 +39,7 @@ export function objPin(proc: Process, attr: BpfAttr): number {
   const vfs = proc.kernel.vfs;
   if (!vfs) throw new BpfError('ENOENT', `${cmd}: ${path}: no such file or directory (no bpffs installed)`);
   vfs.pin(proc, path, obj);
+  proc.kernel.events.emit({ type: 'pin', kind: obj.kind, id: obj.id, path });
   return 0;
 }
 
@@ -62,7 +64,7 @@ export function objGet(proc: Process, attr: BpfAttr): number {
       obj.release();
       throw new BpfError('EINVAL', `${cmd}: links can only be opened read-write`);
     }
-    return proc.installObject({ kind: 'link', obj }, mode);
+    return proc.installObject({ kind: 'link', obj }, { ...LINK_FILE_MODE });
   }
   obj.release();
   throw new BpfError('EINVAL', `${cmd}: ${path} does not hold an object of this kernel`);

@@ -1,7 +1,7 @@
 // Maps whose values are fds (map-in-map, prog_array): the syscall takes fds and answers ids (FACTS.md).
 import { kernelDiff, step } from '../../../../testing/kernel-oracle/harness';
 import { exitInsn, mov64Imm } from '../../../../testing/kernel-oracle/oracle';
-import { MAP, NOEXIST, PROG, as, del, lookup, mapCreate as mc, nextKey, progLoad, u32, update } from '../../../../testing/kernel-oracle/script';
+import { F, MAP, NOEXIST, PROG, as, del, lookup, mapCreate as mc, nextKey, progLoad, u32, update } from '../../../../testing/kernel-oracle/script';
 import { Kernel } from './sim-kernel';
 
 kernelDiff(
@@ -43,4 +43,29 @@ kernelDiff(
     step(del('pa', u32(0)), 'ENOENT'),
   ],
   { Kernel, normalize: { idValues: { pa: 'prog' } } },
+);
+
+kernelDiff(
+  'inner map templates: BPF_F_INNER_MAP and the types a template may have',
+  [
+    step(as(mc(MAP.ARRAY, 4, 4, 2, F.INNER_MAP), 'tmpl'), 'ok'),
+    step(as(mc(MAP.ARRAY_OF_MAPS, 4, 4, 2, 0, { inner_map_fd: '$tmpl' }), 'o'), 'ok'),
+    step(as(mc(MAP.ARRAY, 4, 4, 9, F.INNER_MAP), 'big'), 'ok'),
+    step(update('o', u32(0), '$big'), 'ok'), // max_entries may differ when both carry BPF_F_INNER_MAP
+    step(as(mc(MAP.ARRAY, 4, 4, 9), 'bignoflag'), 'ok'),
+    step(update('o', u32(1), '$bignoflag'), 'EINVAL'),
+    step(as(mc(MAP.ARRAY, 4, 8, 2, F.INNER_MAP), 'wide'), 'ok'),
+    step(update('o', u32(1), '$wide'), 'EINVAL'),
+    step(mc(MAP.ARRAY_OF_MAPS, 4, 4, 2, 0, { inner_map_fd: '$o' }), 'EINVAL'),
+    step(as(mc(MAP.QUEUE, 0, 4, 2), 'q'), 'ok'),
+    step(mc(MAP.ARRAY_OF_MAPS, 4, 4, 2, 0, { inner_map_fd: '$q' }), 'ok'),
+    step(as(mc(MAP.RINGBUF, 0, 0, 4096), 'rb'), 'ok'),
+    step(mc(MAP.ARRAY_OF_MAPS, 4, 4, 2, 0, { inner_map_fd: '$rb' }), 'ok'),
+    step(as(mc(MAP.PROG_ARRAY, 4, 4, 2), 'pa'), 'ok'),
+    step(mc(MAP.ARRAY_OF_MAPS, 4, 4, 2, 0, { inner_map_fd: '$pa' }), 'ENOTSUPP'),
+    step(mc(MAP.ARRAY_OF_MAPS, 4, 8, 2, 0, { inner_map_fd: '$tmpl' }), 'EINVAL'),
+    step(mc(MAP.ARRAY_OF_MAPS, 4, 4, 2, 0, { inner_map_fd: 99 }), 'EBADF'),
+    step(mc(MAP.ARRAY, 4, 4, 2, 0, { inner_map_fd: '$tmpl' }), 'ok'),
+  ],
+  { Kernel },
 );

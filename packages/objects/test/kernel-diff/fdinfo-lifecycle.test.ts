@@ -41,6 +41,23 @@ kernelDiff(
   { Kernel },
 );
 
+const progArrayText = (owner?: number) =>
+  mapText(3, 4, 4, 2, '0x0', 328, 0) + (owner === undefined ? '' : `owner_prog_type:\t${owner}\nowner_jited:\t1\n`);
+
+kernelDiff(
+  'fdinfo of a prog_array shows its owner program type once it has one',
+  [
+    step(as(mc(MAP.PROG_ARRAY, 4, 4, 2), 'pa'), 'ok'),
+    step(fdinfo('pa'), textIs(progArrayText())),
+    step(as(progLoad(PROG.SCHED_CLS, mov64Imm(0, 5) + exitInsn()), 't'), 'ok'),
+    step({ cmd: 'BPF_MAP_UPDATE_ELEM', map_fd: '$pa', key: '00000000', value: '$t' }, 'ok'),
+    step(fdinfo('pa'), textIs(progArrayText(PROG.SCHED_CLS))),
+    step({ cmd: 'BPF_MAP_DELETE_ELEM', map_fd: '$pa', key: '00000000' }, 'ok'),
+    step(fdinfo('pa'), textIs(progArrayText(PROG.SCHED_CLS))), // the owner stays
+  ],
+  { Kernel },
+);
+
 kernelDiff(
   'fdinfo memlock of a ring buffer',
   [
@@ -48,6 +65,19 @@ kernelDiff(
     step(fdinfo('rb'), textIs(mapText(27, 0, 0, 4096, '0x0', 16728, 0))),
   ],
   { Kernel, simMissing: 'bpfsim reports memlock 197632 for a 4096-byte ringbuf (kernel: 16728)' },
+);
+
+kernelDiff(
+  'OBJ_GET_INFO_BY_FD: the kernel\'s struct sizes and unknown trailing bytes',
+  [
+    step(as(mc(MAP.ARRAY, 4, 4, 1), 'm'), 'ok'),
+    step(as(progLoad(PROG.SOCKET_FILTER, mov64Imm(0, 0) + exitInsn()), 'p'), 'ok'),
+    step(info('m', { info_len: 512 }), { info_len: 104 }),
+    step(info('m', { info_len: 512, info_tail: 1 }), 'E2BIG'),
+    step(info('p', { info_len: 512 }), { info_len: 232 }),
+    step(info('p', { info_len: 512, info_tail: 1 }), 'E2BIG'),
+  ],
+  { Kernel, normalize: { drop: ['jited_prog_len'] } },
 );
 
 kernelDiff(

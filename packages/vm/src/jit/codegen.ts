@@ -6,15 +6,15 @@
 //     const LEN = m.memory.lengths, ...    // Memory's parallel arrays, hoisted
 //     let h0 = H[0], l0 = L[0], ...        // every register as two int32 locals
 //     let pc = m.pc, ic = m.n, lim = j.lim, st = 0;
-//     L0: for (;;) switch (pc) {           // dispatch: one case per basic block, consecutive blocks fall through
-//       case 4: ic += 3; ...; pc = 9; continue L0;
+//     D: for (;;) switch (pc) {           // dispatch: one case per basic block, consecutive blocks fall through
+//       case 4: ic += 3; ...; pc = 9; continue D;
 //       case 17: L17: for (;;) {           // a structured loop (loops.ts): a real JS loop, no dispatch inside
 //         B21: { ic += 4; ...; if (cond) break B21; ...; }   // forward edges: break out of labeled blocks
 //         ic += 2; ...; if (cond) { <limits check>; continue L17; }  // back-edge
-//         pc = 30; continue L0;            // loop exit
+//         pc = 30; continue D;            // loop exit
 //       }
 //     }
-//     <store registers into m>; m.pc = pc; m.n = ic; return st;   // every exit leaves through here (break L0)
+//     <store registers into m>; m.pc = pc; m.n = ic; return st;   // every exit leaves through here (break D)
 //   }
 //
 // Instruction counting: a block adds its slot count on entry (an lddw counts 2, as in the interpreter); the count is
@@ -30,7 +30,8 @@ import { Flow, flowOf, layout, targetOf } from './cfg.js';
 import { emitAlu } from './emit-alu.js';
 import { branchCondition } from './emit-jump.js';
 import { emitMem } from './emit-mem.js';
-import { analyzeLoops, type Block, type Loop, type LoopInfo } from './loops.js';
+import { analyzeLoops, entryBlocks, type Block, type Loop, type LoopInfo } from './loops.js';
+import { hiZeroFacts } from './ranges.js';
 import { constPair, hi, lo, num } from './source.js';
 
 export const STATUS_DONE = 0;
@@ -52,13 +53,13 @@ const RELOAD_AFTER_RETURN = reload([6, 7, 8, 9, 10]);
 
 /** Leaves through the common epilogue with registers, pc and the exact instruction count stored in the Machine. */
 function leave(status: number, pc: number | 'pc', icExpr?: string): string {
-  return `st=${num(status)};${pc === 'pc' ? '' : `pc=${num(pc)};`}${icExpr ? `ic=${icExpr};` : ''}break L0;`;
+  return `st=${num(status)};${pc === 'pc' ? '' : `pc=${num(pc)};`}${icExpr ? `ic=${icExpr};` : ''}break D;`;
 }
 
 /** Limits check at a back-edge / call / return: hands over to the interpreter when the budget is nearly spent. */
 function limits(target: number | 'pc'): string {
   const t = target === 'pc' ? 'pc' : num(target);
-  return `if(ic>lim){m.n=ic;m.pc=${t};if(checkLimits(m,j)){st=${num(STATUS_INTERP)};pc=${t};break L0;}lim=j.lim;}`;
+  return `if(ic>lim){m.n=ic;m.pc=${t};if(checkLimits(m,j)){st=${num(STATUS_INTERP)};pc=${t};break D;}lim=j.lim;}`;
 }
 
 export interface GeneratedProgram {
@@ -74,6 +75,8 @@ export interface GenerateOptions {
   facts?: readonly InsnFacts[];
   /** Emit every loop through the dispatch switch (for measurements and differential tests). */
   noStructuredLoops?: boolean;
+  /** Ignore the known-zero-high-word facts of ranges.ts (for measurements and differential tests). */
+  noRangeFacts?: boolean;
 }
 
 /** Generates the JavaScript for a (validated, see decodeProgram) program. */
@@ -88,6 +91,8 @@ type Next = { kind: 'case'; slot: number } | { kind: 'unit'; unit: number | Loop
 class Generator {
   private readonly lay;
   private readonly info: LoopInfo;
+  /** Per instruction: registers whose high word is known 0 before it. */
+  private readonly hz: Uint16Array;
   private readonly out: string[] = [];
   /** Per structured loop: units that some edge reaches with `break B<slot>` (need a labeled block). */
   private readonly breakTargets = new Map<Loop, Set<number | Loop>>();
@@ -98,6 +103,9 @@ class Generator {
   ) {
     this.lay = layout(insns);
     this.info = analyzeLoops(insns, this.lay, !opts.noStructuredLoops);
+    this.hz = opts.noRangeFacts
+      ? new Uint16Array(insns.length)
+      : hiZeroFacts(insns, this.lay, this.info.blocks, entryBlocks(insns, this.lay, this.info.blocks, this.info.blockAtSlot));
   }
 
   run(): GeneratedProgram {
@@ -110,7 +118,7 @@ class Generator {
       'const mem=m.memory,LEN=mem.lengths,BY=mem.bytes,DV=mem.views,WR=mem.writable,L=m.L,H=m.H;',
       `let ${REGS.map((r) => `${hi(r)}=H[${r}],${lo(r)}=L[${r}]`).join(',')};`,
       'let pc=m.pc,ic=m.n,lim=j.lim,st=0;',
-      'L0:for(;;){switch(pc){',
+      'D:for(;;){switch(pc){',
     );
     // Top level: blocks outside structured loops and the structured loops themselves, in slot order.
     const units: Array<{ slot: number; unit: number | Loop }> = [];
@@ -177,13 +185,13 @@ class Generator {
     const fromSlot = this.lay.slotOf[from.end - 1];
     const check = target <= fromSlot ? limits(target) : '';
     const tb = this.info.blockAtSlot.get(target);
-    if (tb === undefined) return `${check}pc=${num(target)};continue L0;`; // not a block start: the END case
+    if (tb === undefined) return `${check}pc=${num(target)};continue D;`; // not a block start: the END case
     // Innermost structured loop enclosing `from` whose body holds the target.
     let q = this.loopOf(from.index);
     while (q && !q.body.has(tb)) q = q.parent;
     if (!q) {
       if (next.kind === 'case' && next.slot === target && !check) return '';
-      return `${check}pc=${num(target)};continue L0;`;
+      return `${check}pc=${num(target)};continue D;`;
     }
     if (tb === q.header) return `${check}continue L${num(this.info.blocks[q.header].slot)};`;
     const unit = this.unitIn(q, tb);
@@ -223,7 +231,7 @@ class Generator {
       case Flow.Jump:
         return this.transfer(block, targetOf(insn, slot), next);
       case Flow.Branch: {
-        const cond = branchCondition(insn);
+        const cond = branchCondition(insn, this.hz[this.lay.insnAt[slot]]);
         if (cond === undefined) return toInterp;
         return `if(${cond}){${this.transfer(block, targetOf(insn, slot), { kind: 'none' })}}`;
       }
@@ -232,11 +240,11 @@ class Generator {
         return (
           `if(m.depth===0){${leave(STATUS_DONE, slot)}}` +
           `popFrame(m);${RELOAD_AFTER_RETURN}pc=m.pc;` +
-          `if(m.prog!==prog){${leave(STATUS_SWITCH, 'pc')}}${limits('pc')}continue L0;`
+          `if(m.prog!==prog){${leave(STATUS_SWITCH, 'pc')}}${limits('pc')}continue D;`
         );
       case Flow.LocalCall: {
         const target = targetOf(insn, slot);
-        return `${SPILL_CALLEE_SAVED}localCall(m,${num(slot)},${num(target)});${reload([10])}${limits(target)}pc=${num(target)};continue L0;`;
+        return `${SPILL_CALLEE_SAVED}localCall(m,${num(slot)},${num(target)});${reload([10])}${limits(target)}pc=${num(target)};continue D;`;
       }
       case Flow.HelperCall: {
         // call imm (helper) or callx (helper id in dst). Helpers leave r1..r5 as they were (calls.ts); r0 = result.
@@ -253,7 +261,7 @@ class Generator {
         // One instruction on the interpreter, then back through the dispatch switch (its successor is an entry).
         return (
           `${SPILL_ALL}m.pc=${num(slot)};m.n=${exactIc};if(step(m))return ${num(STATUS_DONE)};${RELOAD_ALL}pc=m.pc;ic=m.n;` +
-          `if(m.prog!==prog){${leave(STATUS_SWITCH, 'pc')}}${limits('pc')}continue L0;`
+          `if(m.prog!==prog){${leave(STATUS_SWITCH, 'pc')}}${limits('pc')}continue D;`
         );
       default:
         break;
@@ -263,7 +271,7 @@ class Generator {
       return `${hi(insn.dst)}=${c.h};${lo(insn.dst)}=${c.l};`;
     }
     const memSafe = this.opts.facts?.[this.lay.insnAt[slot]]?.memSafe === true;
-    if (cls === 0x04 || cls === 0x07) return emitAlu(insn) ?? toInterp;
+    if (cls === 0x04 || cls === 0x07) return emitAlu(insn, this.hz[this.lay.insnAt[slot]]) ?? toInterp;
     if (cls === 0x01 || cls === 0x02 || cls === 0x03) return emitMem(insn, slot, memSafe) ?? toInterp;
     return toInterp;
   }

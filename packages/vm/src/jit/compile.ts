@@ -29,10 +29,25 @@ export function compileDecoded(prog: DecodedProgram, facts?: readonly InsnFacts[
     const hit = plainCache.get(prog);
     if (hit) return hit;
   }
-  const gen = generate(prog.insns, { ...gopts, facts });
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of a JIT; the source holds numbers only
-  const factory = new Function('rt', 'prog', gen.source) as (rt: typeof runtime, prog: DecodedProgram) => CompiledCode['run'];
-  const code: CompiledCode = { run: factory(runtime, prog), slots: gen.slots, source: gen.source };
+  let gen: ReturnType<typeof generate>;
+  try {
+    gen = generate(prog.insns, { ...gopts, facts });
+  } catch {
+    // An internal inconsistency of the loop structuring (never observed in the tests) must not
+    // fail a load: fall back to plain dispatch code, which needs no structure.
+    gen = generate(prog.insns, { ...gopts, facts, noStructuredLoops: true });
+  }
+  let run: CompiledCode['run'];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of a JIT; the source holds numbers only
+    const factory = new Function('rt', 'prog', gen.source) as (rt: typeof runtime, prog: DecodedProgram) => CompiledCode['run'];
+    run = factory(runtime, prog);
+  } catch {
+    // V8 refused the function (e.g. beyond its size limits for a huge program): run on the interpreter instead,
+    // which has the same semantics by construction, rather than fail the load.
+    run = () => STATUS_INTERP;
+  }
+  const code: CompiledCode = { run, slots: gen.slots, source: gen.source };
   if (cacheable) plainCache.set(prog, code);
   return code;
 }
@@ -71,9 +86,10 @@ export function runCompiled(prog: DecodedProgram, code: CompiledCode, opts: RunO
     return { r0: m.r0, insns: m.n };
   } catch (err) {
     if (err instanceof VmFault) throw err;
-    // Not reachable with checked accesses; with a wrong memSafe fact a typed-array access may throw. Still a VmFault.
+    // Not reachable with checked accesses: a memSafe fact that was wrong makes a typed-array access throw here.
+    // Still a VmFault, so nothing else ever leaves a run.
     const why = err instanceof Error ? err.message : String(err);
-    throw new VmFault('out_of_bounds', `unchecked memory access failed (memSafe fact): ${why}`, { pc: m.pc, cause: err });
+    throw new VmFault('out_of_bounds', `out of bounds: unchecked access (memSafe fact) failed: ${why}`, { pc: -1, cause: err });
   } finally {
     m.release();
   }

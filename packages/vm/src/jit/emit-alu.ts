@@ -5,75 +5,85 @@ import {
   BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG,
   BPF_OR, BPF_RSH, BPF_SUB, BPF_TO_BE, BPF_X, BPF_XOR,
 } from '@bpfsim/isa';
-import { hi, immPair, lo, num, regPair, type Pair } from './source.js';
+import { hi, hiRead, immPair, lo, num, regPair, type Pair } from './source.js';
 
-/** JS source for an ALU/ALU64 instruction, or undefined when the encoding is not a valid ALU instruction. */
-export function emitAlu(insn: Instruction): string | undefined {
+/**
+ * JS source for an ALU/ALU64 instruction, or undefined when the encoding is not a valid ALU instruction.
+ * `hz`: registers whose high word is known to be 0 here (ranges.ts); their high word is read as the literal 0.
+ * High words are still always written, so the locals stay right wherever nothing is known.
+ */
+export function emitAlu(insn: Instruction, hz = 0): string | undefined {
   const cls = insn.opcode & 0x07;
   const op = insn.opcode & 0xf0;
   const x = (insn.opcode & BPF_X) !== 0;
   if (insn.dst > 10 || (x && insn.src > 10)) return undefined;
-  if (op === BPF_END) return emitEnd(insn, cls);
+  if (op === BPF_END) return emitEnd(insn, cls, hz);
   if (op === BPF_NEG) {
     if (x || insn.off !== 0) return undefined;
     const d = insn.dst;
     return cls === BPF_ALU64
-      ? `{const a=(-${lo(d)})|0;${hi(d)}=(-${hi(d)}-(${lo(d)}!==0?1:0))|0;${lo(d)}=a;}`
+      ? `{const a=(-${lo(d)})|0;${hi(d)}=(-${hiRead(d, hz)}-(${lo(d)}!==0?1:0))|0;${lo(d)}=a;}`
       : `${lo(d)}=(-${lo(d)})|0;${hi(d)}=0;`;
   }
   const signed = insn.off === 1 && (op === BPF_DIV || op === BPF_MOD);
   const movsx = op === BPF_MOV && x && (insn.off === 8 || insn.off === 16 || (insn.off === 32 && cls === BPF_ALU64));
   if (insn.off !== 0 && !signed && !movsx) return undefined;
   if (cls === BPF_ALU64) {
-    const s = x ? regPair(insn.src) : immPair(insn.imm);
-    return alu64(op, insn.dst, s, !x, insn.imm, signed, movsx ? insn.off : 0);
+    const s = x ? regPair(insn.src, hz) : immPair(insn.imm);
+    return alu64(op, insn.dst, hiRead(insn.dst, hz), s, !x, insn.imm, signed, movsx ? insn.off : 0);
   }
   const s = x ? lo(insn.src) : num(insn.imm | 0);
   return alu32(op, insn.dst, s, !x, insn.imm, signed, movsx ? insn.off : 0);
 }
 
-/** A shift of the pair (dh, dl) by a count known at compile time (0..63). */
-function shift64(op: number, dh: string, dl: string, n: number): string {
+/** A shift of the pair (dh, dl) by a count known at compile time (0..63); `r` reads dh. */
+function shift64(op: number, dh: string, r: string, dl: string, n: number): string {
   if (n === 0) return '';
   if (op === BPF_LSH) {
     if (n >= 32) return `${dh}=${dl}<<${num(n - 32)};${dl}=0;`;
-    return `${dh}=(${dh}<<${num(n)})|(${dl}>>>${num(32 - n)});${dl}=${dl}<<${num(n)};`;
+    return `${dh}=(${r}<<${num(n)})|(${dl}>>>${num(32 - n)});${dl}=${dl}<<${num(n)};`;
   }
   if (op === BPF_RSH) {
-    if (n >= 32) return `${dl}=(${dh}>>>${num(n - 32)})|0;${dh}=0;`;
-    return `${dl}=(${dl}>>>${num(n)})|(${dh}<<${num(32 - n)});${dh}=${dh}>>>${num(n)};`;
+    if (n >= 32) return `${dl}=(${r}>>>${num(n - 32)})|0;${dh}=0;`;
+    return `${dl}=(${dl}>>>${num(n)})|(${r}<<${num(32 - n)});${dh}=${r}>>>${num(n)};`;
   }
   // arsh
-  if (n >= 32) return `${dl}=${dh}>>${num(n - 32)};${dh}=${dh}>>31;`;
-  return `${dl}=(${dl}>>>${num(n)})|(${dh}<<${num(32 - n)});${dh}=${dh}>>${num(n)};`;
+  if (n >= 32) return `${dl}=${r}>>${num(n - 32)};${dh}=${r}>>31;`;
+  return `${dl}=(${dl}>>>${num(n)})|(${r}<<${num(32 - n)});${dh}=${r}>>${num(n)};`;
 }
 
 /** A shift of (dh, dl) by a count only known at run time (expression `count`, already masked to 0..63). */
-function shift64Dynamic(op: number, dh: string, dl: string, count: string): string {
+function shift64Dynamic(op: number, dh: string, r: string, dl: string, count: string): string {
   const pre = `{const n=${count};if(n>=32){`;
-  if (op === BPF_LSH) return `${pre}${dh}=${dl}<<(n-32);${dl}=0;}else if(n!==0){${dh}=(${dh}<<n)|(${dl}>>>(32-n));${dl}=${dl}<<n;}}`;
-  if (op === BPF_RSH) return `${pre}${dl}=(${dh}>>>(n-32))|0;${dh}=0;}else if(n!==0){${dl}=(${dl}>>>n)|(${dh}<<(32-n));${dh}=${dh}>>>n;}}`;
-  return `${pre}${dl}=${dh}>>(n-32);${dh}=${dh}>>31;}else if(n!==0){${dl}=(${dl}>>>n)|(${dh}<<(32-n));${dh}=${dh}>>n;}}`;
+  if (op === BPF_LSH) return `${pre}${dh}=${dl}<<(n-32);${dl}=0;}else if(n!==0){${dh}=(${r}<<n)|(${dl}>>>(32-n));${dl}=${dl}<<n;}}`;
+  if (op === BPF_RSH) return `${pre}${dl}=(${r}>>>(n-32))|0;${dh}=0;}else if(n!==0){${dl}=(${dl}>>>n)|(${r}<<(32-n));${dh}=${r}>>>n;}}`;
+  return `${pre}${dl}=${r}>>(n-32);${dh}=${r}>>31;}else if(n!==0){${dl}=(${dl}>>>n)|(${r}<<(32-n));${dh}=${r}>>n;}}`;
 }
 
 function alu64(
-  op: number, d: number, s: Pair, isImm: boolean, k: number, signed: boolean, movsx: number,
+  op: number, d: number, r: string, s: Pair, isImm: boolean, k: number, signed: boolean, movsx: number,
 ): string | undefined {
+  // dh / dl: the destination locals; r: how dh is read here (the literal 0 when known).
   const dh = hi(d);
   const dl = lo(d);
   switch (op) {
     case BPF_ADD:
-      return `{const a=(${dl}+${s.l})|0;${dh}=(${dh}+${s.h}+((a>>>0)<(${s.l}>>>0)?1:0))|0;${dl}=a;}`;
+      // Carry out of the low word: the wrapped sum is below an addend.
+      return `{const a=(${dl}+${s.l})|0;${dh}=(${r}+${s.h}+((a>>>0)<(${s.l}>>>0)?1:0))|0;${dl}=a;}`;
     case BPF_SUB:
-      return `{const a=(${dl}-${s.l})|0;${dh}=(${dh}-${s.h}-((${dl}>>>0)<(${s.l}>>>0)?1:0))|0;${dl}=a;}`;
+      return `{const a=(${dl}-${s.l})|0;${dh}=(${r}-${s.h}-((${dl}>>>0)<(${s.l}>>>0)?1:0))|0;${dl}=a;}`;
     case BPF_MUL:
-      return `{const a=${dl},b=${s.l};${dh}=(mulhi(a,b)+Math.imul(${dh},b)+Math.imul(a,${s.h}))|0;${dl}=Math.imul(a,b);}`;
+      if (isImm && k >= 0 && k < 0x200000) {
+        // Small constant: lo * k < 2^53 is exact in a double, so one multiply gives both words.
+        return `{const p=(${dl}>>>0)*${num(k)};${dh}=(Math.floor(p/4294967296)+Math.imul(${r},${num(k)}))|0;${dl}=p|0;}`;
+      }
+      return `{const a=${dl},b=${s.l};${dh}=(mulhi(a,b)+Math.imul(${r},b)+Math.imul(a,${s.h}))|0;${dl}=Math.imul(a,b);}`;
     case BPF_OR:
-      return `${dh}|=${s.h};${dl}|=${s.l};`;
+      return `${dh}=${r}|${s.h};${dl}|=${s.l};`;
     case BPF_AND:
-      return `${dh}&=${s.h};${dl}&=${s.l};`;
+      return `${dh}=${r}&${s.h};${dl}&=${s.l};`;
     case BPF_XOR:
-      return `${dh}^=${s.h};${dl}^=${s.l};`;
+      return `${dh}=${r}^${s.h};${dl}^=${s.l};`;
     case BPF_MOV:
       if (movsx === 8) return `${dl}=(${s.l}<<24)>>24;${dh}=${dl}>>31;`;
       if (movsx === 16) return `${dl}=(${s.l}<<16)>>16;${dh}=${dl}>>31;`;
@@ -82,12 +92,12 @@ function alu64(
     case BPF_LSH:
     case BPF_RSH:
     case BPF_ARSH:
-      return isImm ? shift64(op, dh, dl, k & 63) : shift64Dynamic(op, dh, dl, `${s.l}&63`);
+      return isImm ? shift64(op, dh, r, dl, k & 63) : shift64Dynamic(op, dh, r, dl, `${s.l}&63`);
     case BPF_DIV:
     case BPF_MOD: {
       const fn = signed ? 'sdivmod' : 'udivmod';
       const take = op === BPF_DIV ? `${dh}=OUT[1];${dl}=OUT[0];` : `${dh}=OUT[3];${dl}=OUT[2];`;
-      const call = `${fn}(${dl},${dh},${s.l},${s.h});${take}`;
+      const call = `${fn}(${dl},${r},${s.l},${s.h});${take}`;
       if (isImm) {
         // Constant divisor: the zero case is decided now.
         if (k === 0) return op === BPF_DIV ? `${dh}=0;${dl}=0;` : '';
@@ -152,7 +162,7 @@ function alu32(
 }
 
 /** Byte-order instructions: le16/32/64 truncate (the VM is little-endian), be* and ALU64 bswap* reverse bytes. */
-function emitEnd(insn: Instruction, cls: number): string | undefined {
+function emitEnd(insn: Instruction, cls: number, hz: number): string | undefined {
   const d = insn.dst;
   const dh = hi(d);
   const dl = lo(d);
@@ -166,7 +176,7 @@ function emitEnd(insn: Instruction, cls: number): string | undefined {
     case 32:
       return swap ? `${dl}=bswap32(${dl});${dh}=0;` : `${dh}=0;`;
     case 64:
-      return swap ? `{const t=bswap32(${dh});${dh}=bswap32(${dl});${dl}=t;}` : '';
+      return swap ? `{const t=bswap32(${hiRead(d, hz)});${dh}=bswap32(${dl});${dl}=t;}` : '';
     default:
       return undefined;
   }

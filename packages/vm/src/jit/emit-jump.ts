@@ -7,15 +7,15 @@ import {
 } from '@bpfsim/isa';
 import { immPair, lo, num, regPair, type Pair } from './source.js';
 
-/** The branch condition, or undefined when the opcode is not a conditional jump. */
-export function branchCondition(insn: Instruction): string | undefined {
+/** The branch condition, or undefined when the opcode is not a conditional jump (`hz`: see emitAlu). */
+export function branchCondition(insn: Instruction, hz = 0): string | undefined {
   const x = (insn.opcode & BPF_X) !== 0;
   if (insn.dst > 10 || (x && insn.src > 10)) return undefined;
   const op = insn.opcode & 0xf0;
   if ((insn.opcode & 0x07) === BPF_JMP32) {
     return cond32(op, lo(insn.dst), x ? lo(insn.src) : num(insn.imm | 0));
   }
-  return cond64(op, regPair(insn.dst), x ? regPair(insn.src) : immPair(insn.imm));
+  return cond64(op, regPair(insn.dst, hz), x ? regPair(insn.src, hz) : immPair(insn.imm));
 }
 
 function cond32(op: number, a: string, b: string): string | undefined {

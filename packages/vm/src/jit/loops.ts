@@ -44,6 +44,13 @@ export interface LoopInfo {
 
 /** Loops are only structured in programs up to this many blocks (the analysis is quadratic in the worst case). */
 const MAX_BLOCKS = 20000;
+/**
+ * A structured loop nests one labeled block per forward-branch target inside it, and loops nest inside loops: past
+ * these bounds a loop stays in the dispatch switch, so the generated source never nests deeply enough to strain
+ * V8's parser.
+ */
+const MAX_UNITS = 128;
+const MAX_DEPTH = 12;
 
 export function buildBlocks(insns: readonly Instruction[], lay: Layout): { blocks: Block[]; blockAtSlot: Map<number, number> } {
   const blocks: Block[] = [];
@@ -86,7 +93,7 @@ export function buildBlocks(insns: readonly Instruction[], lay: Layout): { block
 }
 
 /** Blocks where the generated function may be entered other than by a jump in the code itself. */
-function entryBlocks(insns: readonly Instruction[], lay: Layout, blocks: readonly Block[], at: Map<number, number>): Set<number> {
+export function entryBlocks(insns: readonly Instruction[], lay: Layout, blocks: readonly Block[], at: Map<number, number>): Set<number> {
   const entries = new Set<number>([0]);
   for (const block of blocks) {
     const last = insns[block.end - 1];
@@ -249,7 +256,16 @@ export function analyzeLoops(insns: readonly Instruction[], lay: Layout, structu
   // Emission order per structured loop, innermost first so children are final before their parents.
   for (const l of all) {
     if (!l.structured) continue;
-    if (!orderLoop(l, blocks, loopOf)) demote(l, loopOf);
+    if (!orderLoop(l, blocks, loopOf) || l.order.length > MAX_UNITS) demote(l, loopOf);
+  }
+  // Nesting depth: demote the outermost loops of a too-deep nest (inner loops are the hot ones).
+  const depthOf = (l: Loop): number => (l.parent ? 1 + depthOf(l.parent) : 1);
+  for (const l of all) {
+    while (l.structured && depthOf(l) > MAX_DEPTH) {
+      let top = l;
+      while (top.parent) top = top.parent;
+      demote(top, loopOf);
+    }
   }
   const roots = all.filter((l) => l.structured && !l.parent);
   return { blocks, blockAtSlot, loopOf, roots };

@@ -24,7 +24,10 @@ export interface Pair {
   readonly l: string;
 }
 
-export const regPair = (r: number): Pair => ({ h: hi(r), l: lo(r) });
+/** How the high word of r is read where `hz` (a mask of registers whose high word is known 0) applies. */
+export const hiRead = (r: number, hz = 0): string => ((hz >> reg(r)) & 1 ? '0' : hi(r));
+
+export const regPair = (r: number, hz = 0): Pair => ({ h: hiRead(r, hz), l: lo(r) });
 
 /** A sign-extended 32-bit immediate as a 64-bit operand (ALU64 and JMP immediates). */
 export const immPair = (imm: number): Pair => ({ h: imm < 0 ? '(-1)' : '0', l: num(imm | 0) });

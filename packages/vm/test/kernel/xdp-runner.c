@@ -1,9 +1,12 @@
-// Kernel oracle for VM tests: loads each program read from standard input as an XDP program and test-runs it once
-// (BPF_PROG_TEST_RUN) on a 64-byte zeroed packet. Never attaches anything; every program dies with this process.
+// Kernel oracle for VM tests: loads each program read from standard input as an XDP program (or, for lines starting
+// with `sk <packet hex> `, as a socket filter run on that packet) and test-runs it once (BPF_PROG_TEST_RUN) — by
+// default on a 64-byte zeroed packet. Lines starting with `pa ` get a fresh BPF_MAP_TYPE_PROG_ARRAY (4 entries):
+// every lddw with src 1 (map fd) is pointed at it, and after loading, entry 0 is the program itself (for tail-call
+// tests). Never attaches anything; every object dies with this process.
 // Run it inside a private mount namespace (the test does: unshare -m).
 //
 // Input: one program per line, hex bytes (8 per instruction slot). Output per line:
-//   ok <retval> <first 8 bytes of the output packet as hex>
+//   ok <retval> <first 32 bytes of the output packet as hex>
 //   err <errno name> <first line of the verifier log>
 #include <errno.h>
 #include <linux/bpf.h>
@@ -28,17 +31,52 @@ int main(void) {
   static unsigned char code[1 << 19];
   static char log[1 << 16];
   while (fgets(line, sizeof line, stdin)) {
+    unsigned char pkt[256] = {0}, out[256] = {0};
+    uint32_t pkt_len = 64;
+    int prog_type = BPF_PROG_TYPE_XDP;
+    char *text = line;
+    int map_fd = -1;
+    if (strncmp(line, "pa ", 3) == 0) {
+      union bpf_attr m;
+      memset(&m, 0, sizeof m);
+      m.map_type = BPF_MAP_TYPE_PROG_ARRAY;
+      m.key_size = 4;
+      m.value_size = 4;
+      m.max_entries = 4;
+      map_fd = (int)sys_bpf(BPF_MAP_CREATE, &m);
+      if (map_fd < 0) {
+        printf("err map_create %d\n", errno);
+        fflush(stdout);
+        continue;
+      }
+      text = line + 3;
+    } else if (strncmp(line, "sk ", 3) == 0) {
+      prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+      pkt_len = 0;
+      char *p = line + 3;
+      while (hexval(p[0]) >= 0 && hexval(p[1]) >= 0 && pkt_len < sizeof pkt) {
+        pkt[pkt_len++] = (unsigned char)(hexval(p[0]) * 16 + hexval(p[1]));
+        p += 2;
+      }
+      text = p;
+    }
     size_t n = 0;
-    for (char *p = line; p[0] && p[1]; ) {
+    for (char *p = text; p[0] && p[1]; ) {
       int hi = hexval(p[0]), lo = hexval(p[1]);
       if (hi < 0 || lo < 0) { p++; continue; }
       code[n++] = (unsigned char)(hi * 16 + lo);
       p += 2;
     }
+    if (map_fd >= 0) {
+      for (size_t at = 0; at + 16 <= n; at += 8) {
+        if (code[at] == 0x18 && (code[at + 1] >> 4) == 1) memcpy(&code[at + 4], &map_fd, 4);
+        if (code[at] == 0x18) at += 8;
+      }
+    }
     union bpf_attr attr;
     memset(&attr, 0, sizeof attr);
     log[0] = 0;
-    attr.prog_type = BPF_PROG_TYPE_XDP;
+    attr.prog_type = (uint32_t)prog_type;
     attr.insns = (uint64_t)(uintptr_t)code;
     attr.insn_cnt = (uint32_t)(n / 8);
     attr.license = (uint64_t)(uintptr_t)"GPL";
@@ -56,13 +94,28 @@ int main(void) {
       if (end) *end = 0;
       printf("err %s %s\n", e == EACCES ? "EACCES" : e == EINVAL ? "EINVAL" : e == EPERM ? "EPERM" : "E?", last);
       fflush(stdout);
+      if (map_fd >= 0) close(map_fd);
       continue;
     }
-    unsigned char pkt[64] = {0}, out[64] = {0};
+    if (map_fd >= 0) {
+      union bpf_attr u;
+      uint32_t key = 0, value = (uint32_t)fd;
+      memset(&u, 0, sizeof u);
+      u.map_fd = (uint32_t)map_fd;
+      u.key = (uint64_t)(uintptr_t)&key;
+      u.value = (uint64_t)(uintptr_t)&value;
+      if (sys_bpf(BPF_MAP_UPDATE_ELEM, &u) < 0) {
+        printf("err map_update %d\n", errno);
+        fflush(stdout);
+        close(fd);
+        close(map_fd);
+        continue;
+      }
+    }
     memset(&attr, 0, sizeof attr);
     attr.test.prog_fd = (uint32_t)fd;
     attr.test.data_in = (uint64_t)(uintptr_t)pkt;
-    attr.test.data_size_in = sizeof pkt;
+    attr.test.data_size_in = pkt_len;
     attr.test.data_out = (uint64_t)(uintptr_t)out;
     attr.test.data_size_out = sizeof out;
     attr.test.repeat = 1;
@@ -70,11 +123,21 @@ int main(void) {
       printf("err test_run %d\n", errno);
     } else {
       printf("ok %u ", attr.test.retval);
-      for (int i = 0; i < 8; i++) printf("%02x", out[i]);
+      for (int i = 0; i < 32; i++) printf("%02x", out[i]);
       printf("\n");
     }
     fflush(stdout);
     close(fd);
+    // the map holds the program and the program the map: deleting entry 0 breaks the cycle so both are freed
+    if (map_fd >= 0) {
+      union bpf_attr d;
+      uint32_t key = 0;
+      memset(&d, 0, sizeof d);
+      d.map_fd = (uint32_t)map_fd;
+      d.key = (uint64_t)(uintptr_t)&key;
+      sys_bpf(BPF_MAP_DELETE_ELEM, &d);
+      close(map_fd);
+    }
   }
   return 0;
 }

@@ -1,13 +1,15 @@
-// A program as it runs: the loaded instructions after the ctx-access conversion of its program type (ctx-access.ts),
-// compiled once per program. Program types with pointer fields in their ctx register their layout here; every run
-// path of objects-progs (test_run, attach points, callbacks) goes through prepareProgram before runProgram.
+// A program as it runs: the loaded instructions after the ctx-access conversion of its program type (ctx-access.ts).
+// Program types with pointer fields in their ctx register their layout here; BPF_PROG_LOAD applies the conversion
+// (convertInsnsForLoad), so every run path — test_run, attach points, tail calls — runs converted code. Callbacks
+// (bpf_loop, bpf_for_each_map_elem) run through a small trampoline program built here.
 import type { LoadedProgram } from '@bpfsim/vm';
 import type { Kernel } from '../../kernel.js';
 import type { ProgObject } from '../../prog/program.js';
 import { compileProgram } from '../../prog/vm-adapter.js';
-import { runProgram, type ProgRunOptions } from '../run.js';
 import { convertCtxAccesses, type ConvertedProgram, type CtxPointerField } from './ctx-access.js';
+import type { Instruction } from '@bpfsim/isa';
 import type { RunResult } from '@bpfsim/vm';
+import { runProgram, type ProgRunOptions } from '../run.js';
 
 export interface CtxLayout {
   /** sizeof the uapi struct (what ctx_in / ctx_out carry). */
@@ -18,7 +20,6 @@ export interface CtxLayout {
 
 const layouts = new Map<number, CtxLayout>();
 const converted = new WeakMap<ProgObject, ConvertedProgram>();
-const compiledByUs = new WeakMap<ProgObject, LoadedProgram>();
 const callbacks = new WeakMap<ProgObject, Map<number, LoadedProgram>>();
 
 export function registerCtxLayout(progType: number, layout: CtxLayout): void {
@@ -27,6 +28,14 @@ export function registerCtxLayout(progType: number, layout: CtxLayout): void {
 
 export function ctxLayout(progType: number): CtxLayout | undefined {
   return layouts.get(progType);
+}
+
+/**
+ * convert_ctx_accesses for BPF_PROG_LOAD: the instructions a program of `progType` runs (the kernel rewrites them
+ * at load, so tail calls and every run path see the converted program). Idempotent.
+ */
+export function convertInsnsForLoad(progType: number, insns: readonly Instruction[]): Instruction[] {
+  return convertCtxAccesses(insns, layouts.get(progType)?.pointerFields ?? []).insns;
 }
 
 /** The program's instructions after convert_ctx_accesses, and its max_ctx_offset. */
@@ -41,21 +50,6 @@ export function convertedProgram(prog: ProgObject): ConvertedProgram {
 
 const engine = (kernel: Kernel): 'jit' | 'interp' => (kernel.jit ? 'jit' : 'interp');
 
-/** Makes `prog.compiled` the converted program (replacing a compile of the raw instructions made elsewhere). */
-export function prepareProgram(kernel: Kernel, prog: ProgObject): void {
-  const mine = compiledByUs.get(prog);
-  if (mine && prog.compiled === mine) return;
-  const c = compileProgram(convertedProgram(prog).insns, engine(kernel));
-  compiledByUs.set(prog, c);
-  prog.compiled = c;
-}
-
-/** runProgram on the converted program. */
-export function runPrepared(kernel: Kernel, prog: ProgObject, opts: ProgRunOptions): RunResult {
-  prepareProgram(kernel, prog);
-  return runProgram(kernel, prog, opts);
-}
-
 /**
  * A program that calls the subprogram at `slot` of `prog` and returns its r0: `call pc+(slot+1); exit` followed by
  * the program itself (relative jumps and calls stay valid). This is how bpf_loop and bpf_for_each_map_elem invoke
@@ -69,10 +63,18 @@ export function callbackProgram(kernel: Kernel, prog: ProgObject, slot: number):
     const insns = [
       { opcode: 0x85, dst: 0, src: 1, off: 0, imm: slot + 1 },
       { opcode: 0x95, dst: 0, src: 0, off: 0, imm: 0 },
-      ...convertedProgram(prog).insns,
+      ...prog.insns,
     ];
     c = compileProgram(insns, engine(kernel));
     byProg.set(slot, c);
   }
   return c;
+}
+
+/**
+ * Runs a program of any type (runProgram; the instructions were converted at load). Kept as the entry point other
+ * parts of objects use for typed runs (iter/session.ts).
+ */
+export function runPrepared(kernel: Kernel, prog: ProgObject, opts: ProgRunOptions): RunResult {
+  return runProgram(kernel, prog, opts);
 }

@@ -8,7 +8,7 @@ import type { Kernel } from '../../kernel.js';
 import type { ProgObject } from '../../prog/program.js';
 import type { Process } from '../../process.js';
 import type { TestRunRequest, TestRunResult } from '../test-run.js';
-import { runPrepared } from './runnable.js';
+import { runProgram } from '../run.js';
 import type { CtxLayout } from './runnable.js';
 import { ctxInit, measureRuns, ETH_HLEN } from './test-run-common.js';
 
@@ -43,6 +43,8 @@ const PACKET_BROADCAST = 1;
 const PACKET_MULTICAST = 2;
 const PACKET_OTHERHOST = 3;
 const AF_INET = 2;
+/** The loopback device (always ifindex 1): test_run's default device. */
+const LOOPBACK_IFINDEX = 1;
 const AF_INET6 = 10;
 
 /** How a program type sees the skb (bpf_prog_test_run_skb's is_l2 / is_direct_pkt_access). */
@@ -64,14 +66,17 @@ export interface SimSkb {
 }
 
 /**
- * eth_type_trans on a device whose address is 00:00:00:00:00:00 (the loopback test_run uses, and every simulated
- * device): pkt_type from the destination MAC, protocol as the skb stores it (__be16).
+ * eth_type_trans: pkt_type from the destination MAC against the device's address (00:00:00:00:00:00 for every
+ * simulated device) and broadcast address — which the loopback device test_run uses leaves zero
+ * (loopback_setup does not call ether_setup), so ff:ff:ff:ff:ff:ff is PACKET_MULTICAST there, as on the kernel.
+ * protocol comes back as the skb stores it (__be16).
  */
-function ethTypeTrans(frame: Uint8Array): { pktType: number; protocolBe: number } {
+function ethTypeTrans(frame: Uint8Array, loopback: boolean): { pktType: number; protocolBe: number } {
   const dst = frame.subarray(0, 6);
   let pktType = 0;
   if (dst.some((b) => b !== 0)) {
-    if (dst[0] & 1) pktType = dst.every((b) => b === 0xff) ? PACKET_BROADCAST : PACKET_MULTICAST;
+    const broadcast = !loopback && dst.every((b) => b === 0xff);
+    if (dst[0] & 1) pktType = broadcast ? PACKET_BROADCAST : PACKET_MULTICAST;
     else pktType = PACKET_OTHERHOST;
   }
   const proto = (frame[12] << 8) | frame[13];
@@ -89,7 +94,7 @@ export function buildSkb(frame: Uint8Array, flavour: SkbFlavour, ifindex: number
   const ctx = new Uint8Array(SKB_REGION_SIZE);
   const v = new DataView(ctx.buffer);
   const dataOffset = flavour.l2 ? 0 : ETH_HLEN;
-  const { pktType, protocolBe } = ethTypeTrans(frame);
+  const { pktType, protocolBe } = ethTypeTrans(frame, ifindex === LOOPBACK_IFINDEX);
   const l3 = frame.subarray(ETH_HLEN);
   if (ctxIn) {
     // The fields convert___skb_to_skb takes over (mark, priority, ingress_ifindex, cb, tstamp, wire_len, gso_*,
@@ -147,7 +152,7 @@ export function checkSkbCtxIn(ctx: Uint8Array, frameLen: number): void {
 export function runOnSkb(kernel: Kernel, prog: ProgObject, skb: SimSkb, flavour: SkbFlavour, proc?: Process, cpu = 0): number {
   const pkt = skb.frame.subarray(skb.dataOffset);
   const v = new DataView(skb.ctx.buffer);
-  const r = runPrepared(kernel, prog, {
+  const r = runProgram(kernel, prog, {
     proc,
     cpu,
     regions: [

@@ -1,0 +1,9 @@
+// What objects-progs adds to @bpfsim/objects' public API: cgroups, simulated trace events, the trace pipe, XDP
+// receive on a device, context layouts, and the helper families.
+export { CgroupHierarchy, Cgroup, BPF_F_ALLOW_OVERRIDE, BPF_F_ALLOW_MULTI, BPF_F_REPLACE } from '../cgroups.js';
+export { ProbeEvents, type ProbeEvent, type ProbeKind, type FireOptions, type FireResult, PT_REGS_SIZE, PT_REGS_PARM_OFFSETS } from '../events-sim.js';
+export { TracePipe } from '../trace-pipe.js';
+export { xdpReceive, type XdpVerdict, XDP_MD, XDP_MD_SIZE, XDP_PACKET_HEADROOM, XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT } from './types/xdp.js';
+export { SKB, SK_BUFF_SIZE as SK_BUFF_UAPI_SIZE } from './types/sk-buff.js';
+export { registerStandardHelpers, BPF_MAX_LOOPS, HZ, INITIAL_JIFFIES } from './helpers/index.js';
+export { registerProgTypes } from './types/index.js';
