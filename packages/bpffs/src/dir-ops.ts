@@ -32,6 +32,7 @@ export function ownerFor(caller: VfsCaller, dir: Inode, mode: number): { uid: nu
 }
 
 export function mkdir(world: World, caller: VfsCaller, path: string, mode = 0o777): void {
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0xffff) fail('EINVAL', path, `bad mode ${String(mode)}`);
   const p = prepareCreate(world, caller, path, { isDir: true });
   const dir = p.dir.inode;
   checkMayCreate(caller, dir, path);

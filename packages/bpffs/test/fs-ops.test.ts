@@ -249,3 +249,22 @@ describe('more corner cases checked on 6.18', () => {
     expectErrno(() => fs.umount(root, '/'), 'EBUSY');
   });
 });
+
+describe('bad input', () => {
+  it('gets a BpfError naming the problem, and changes nothing', () => {
+    const { fs, root } = setup();
+    const p = fs.fsFor(root);
+    expectErrno(() => p.mkdir(`${B}/x`, Number.NaN), 'EINVAL');
+    expectErrno(() => p.mkdir(42 as unknown as string), 'EINVAL');
+    expectErrno(() => p.open(B, 'x' as 'r'), 'EINVAL');
+    expectErrno(() => p.umask(-1), 'EINVAL');
+    expectErrno(() => p.chmod(B, 1.5), 'EINVAL');
+    expectErrno(() => fs.mount(root, 'bpf', '/tmp', { mode: -1 }), 'EINVAL');
+    expectErrno(() => fs.unshare(root, 'net' as 'mnt'), 'EINVAL');
+    const h = p.open(B);
+    expectErrno(() => p.read(h, -3), 'EINVAL');
+    p.close(h);
+    expect(p.readdir(B)).toEqual([]);
+    expect(() => p.mkdir(`${B}/x`, 0o755)).not.toThrow();
+  });
+});

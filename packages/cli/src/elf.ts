@@ -127,27 +127,30 @@ export function readElf(bytes: Uint8Array): ElfObject {
 }
 
 /**
- * The code of function `symbol` (default `main`) in section `section` (default `.text`): from the symbol's value to
- * the end of the section, so the subprograms that follow it (bpf-to-bpf call targets) come along; the program
- * then starts at `symbol`. Throws ElfError naming what is missing.
+ * The code of function `symbol` (default `main`): from the symbol's value to the end of its section, so the
+ * subprograms that follow it (bpf-to-bpf call targets) come along; the program then starts at `symbol`. The section
+ * is the symbol's own (`.text` for the conformance runner's objects; `xdp`, `socket`… for clang's `SEC()`), or
+ * `section` when given. Throws ElfError naming what is missing.
  */
-export function elfFunctionCode(bytes: Uint8Array, symbol = 'main', section = '.text'): Uint8Array {
+export function elfFunctionCode(bytes: Uint8Array, symbol = 'main', section?: string): Uint8Array {
   const elf = readElf(bytes);
-  const text = elf.sections.find((s) => s.name === section);
-  if (!text) throw new ElfError(`no section '${section}'`);
-  if (text.type === SHT_NOBITS) throw new ElfError(`section '${section}' has no contents`);
+  const sym = elf.symbols.find((s) => s.name === symbol && s.section !== SHN_UNDEF);
+  if (!sym) throw new ElfError(`no symbol '${symbol}'`);
+  if (sym.section >= SHN_LORESERVE || sym.section >= elf.sections.length) {
+    throw new ElfError(`symbol '${symbol}' is not defined in a section (st_shndx ${sym.section})`);
+  }
+  const text = elf.sections[sym.section];
+  if (section !== undefined && text.name !== section) {
+    throw new ElfError(`symbol '${symbol}' is in '${text.name}', not in '${section}'`);
+  }
+  if (text.type === SHT_NOBITS) throw new ElfError(`section '${text.name}' has no contents`);
+  if (sym.type !== STT_FUNC && sym.type !== 0) throw new ElfError(`symbol '${symbol}' is not a function (type ${sym.type})`);
   const relocs = elf.sections.filter((s) => (s.type === SHT_REL || s.type === SHT_RELA) && s.info === text.index && s.size > 0);
   if (relocs.length > 0) {
-    throw new ElfError(`relocations against '${section}' are not supported (${relocs.map((r) => r.name).join(', ')})`);
+    throw new ElfError(`relocations against '${text.name}' are not supported (${relocs.map((r) => r.name).join(', ')})`);
   }
-  const sym = elf.symbols.find((s) => s.name === symbol);
-  if (!sym) throw new ElfError(`no symbol '${symbol}'`);
-  if (sym.section === SHN_UNDEF || sym.section >= SHN_LORESERVE || sym.section !== text.index) {
-    throw new ElfError(`symbol '${symbol}' is not defined in '${section}'`);
-  }
-  if (sym.type !== STT_FUNC && sym.type !== 0) throw new ElfError(`symbol '${symbol}' is not a function (type ${sym.type})`);
   if (sym.value >= text.size || sym.value + sym.size > text.size) {
-    throw new ElfError(`symbol '${symbol}' (offset ${sym.value}, ${sym.size} bytes) lies outside '${section}' (${text.size} bytes)`);
+    throw new ElfError(`symbol '${symbol}' (offset ${sym.value}, ${sym.size} bytes) lies outside '${text.name}' (${text.size} bytes)`);
   }
   if (sym.value % 8 !== 0) throw new ElfError(`symbol '${symbol}' at offset ${sym.value} is not on an instruction boundary`);
   return bytes.slice(text.offset + sym.value, text.offset + text.size);

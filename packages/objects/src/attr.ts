@@ -5,9 +5,11 @@ import { BpfError } from './errno.js';
 /** A bpf(2) attribute object: union bpf_attr's field names; output scalars are written back into it. */
 export type BpfAttr = Record<string, unknown>;
 
-const MAP_ELEM = ['map_fd', 'key', 'value', 'next_key', 'flags'];
+/** map_fd, key, value/next_key (one union slot), flags — each command's CHECK_ATTR stops at its last field. */
+const MAP_ELEM = ['map_fd', 'key', 'value', 'flags'];
 const BATCH = ['in_batch', 'out_batch', 'keys', 'values', 'count', 'map_fd', 'elem_flags', 'flags'];
-const GET_ID = ['start_id', 'next_id', 'open_flags'];
+/** BPF_OBJ_GET_NEXT_ID_LAST_FIELD is next_id: open_flags must be zero. */
+const GET_ID = ['start_id', 'next_id'];
 
 /** Fields each command reads; anything else non-zero is what CHECK_ATTR rejects (EINVAL). */
 export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -18,8 +20,10 @@ export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ],
   BPF_MAP_LOOKUP_ELEM: MAP_ELEM,
   BPF_MAP_UPDATE_ELEM: MAP_ELEM,
-  BPF_MAP_DELETE_ELEM: MAP_ELEM,
-  BPF_MAP_GET_NEXT_KEY: MAP_ELEM,
+  // DELETE_ELEM's last field is key and GET_NEXT_KEY's next_key (checked on 6.18: a value with delete, or flags with
+  // get_next_key, is EINVAL).
+  BPF_MAP_DELETE_ELEM: ['map_fd', 'key'],
+  BPF_MAP_GET_NEXT_KEY: ['map_fd', 'key', 'next_key'],
   BPF_MAP_LOOKUP_AND_DELETE_ELEM: MAP_ELEM,
   BPF_MAP_FREEZE: ['map_fd'],
   BPF_MAP_LOOKUP_BATCH: BATCH,
@@ -45,12 +49,19 @@ export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
   BPF_MAP_GET_NEXT_ID: GET_ID,
   BPF_LINK_GET_NEXT_ID: GET_ID,
   BPF_BTF_GET_NEXT_ID: GET_ID,
-  BPF_PROG_GET_FD_BY_ID: ['prog_id', 'next_id', 'open_flags'],
+  // BPF_PROG/LINK_GET_FD_BY_ID_LAST_FIELD is the id itself; maps also read open_flags (and pass over next_id).
+  BPF_PROG_GET_FD_BY_ID: ['prog_id'],
   BPF_MAP_GET_FD_BY_ID: ['map_id', 'next_id', 'open_flags'],
-  BPF_LINK_GET_FD_BY_ID: ['link_id', 'next_id', 'open_flags'],
+  BPF_LINK_GET_FD_BY_ID: ['link_id'],
   BPF_OBJ_GET_INFO_BY_FD: ['bpf_fd', 'info_len', 'info'],
   BPF_PROG_QUERY: ['target_fd', 'target_ifindex', 'attach_type', 'query_flags', 'attach_flags', 'prog_ids', 'prog_cnt', 'count', 'prog_attach_flags', 'link_ids', 'link_attach_flags', 'revision'],
-  BPF_LINK_CREATE: ['prog_fd', 'map_fd', 'target_fd', 'target_ifindex', 'attach_type', 'flags', 'target_btf_id', 'iter_info', 'iter_info_len', 'relative_fd', 'relative_id', 'expected_revision'],
+  // link_create's union, flattened: iter, perf_event (bpf_cookie), kprobe_multi / uprobe_multi, tracing (cookie),
+  // netfilter, tcx / netkit.
+  BPF_LINK_CREATE: [
+    'prog_fd', 'map_fd', 'target_fd', 'target_ifindex', 'attach_type', 'flags', 'target_btf_id', 'iter_info',
+    'iter_info_len', 'bpf_cookie', 'cnt', 'syms', 'addrs', 'cookies', 'cookie', 'path', 'offsets', 'ref_ctr_offsets',
+    'pid', 'pf', 'hooknum', 'priority', 'relative_fd', 'relative_id', 'expected_revision',
+  ],
   BPF_LINK_UPDATE: ['link_fd', 'new_prog_fd', 'new_map_fd', 'flags', 'old_prog_fd', 'old_map_fd'],
   BPF_LINK_DETACH: ['link_fd'],
   BPF_ENABLE_STATS: ['type'],

@@ -88,7 +88,7 @@ function hierarchyAllowsAttach(cg: Cgroup, type: number): boolean {
   return true;
 }
 
-export interface AttachRequest {
+export interface CgroupAttachRequest {
   prog?: ProgObject;
   replace?: ProgObject;
   /** A link; 'pending' while LINK_CREATE validates before the link exists (commit then receives it). */
@@ -228,7 +228,7 @@ export class CgroupHierarchy {
    * The checks of __cgroup_bpf_attach, in the kernel's order; returns the commit step (which cannot fail). The
    * caller holds the reference it passes in `prog` (it moves into the entry on commit).
    */
-  prepareAttach(cg: Cgroup, type: number, req: AttachRequest): (link?: LinkObject) => void {
+  prepareAttach(cg: Cgroup, type: number, req: CgroupAttachRequest): (link?: LinkObject) => void {
     const { prog, replace, link, flags } = req;
     const saved = flags & (BPF_F_ALLOW_OVERRIDE | BPF_F_ALLOW_MULTI);
     if ((flags & BPF_F_ALLOW_OVERRIDE && flags & BPF_F_ALLOW_MULTI) || (flags & BPF_F_REPLACE && !(flags & BPF_F_ALLOW_MULTI))) {

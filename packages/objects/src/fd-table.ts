@@ -5,11 +5,14 @@ import { BpfError } from './errno.js';
 import type { MapObject } from './map-object.js';
 import type { ProgObject } from './prog/program.js';
 import type { LinkObject } from './links/link.js';
+import type { BtfObject } from './btf/object.js';
 
 export type FileTarget =
   | { readonly kind: 'map'; readonly obj: MapObject }
   | { readonly kind: 'prog'; readonly obj: ProgObject }
   | { readonly kind: 'link'; readonly obj: LinkObject }
+  /** A BTF object (BPF_BTF_LOAD / BPF_BTF_GET_FD_BY_ID); the last close drops its reference (btf_release). */
+  | { readonly kind: 'btf'; readonly obj: BtfObject }
   /** BPF_ENABLE_STATS fd: closing it disables the statistics it enabled. */
   | { readonly kind: 'stats'; readonly statsType: number; readonly onClose: () => void }
   /** A seq_file (a bpf_iter session from BPF_ITER_CREATE): read(2) returns its text; the last close releases it. */
@@ -47,7 +50,7 @@ export class OpenFile {
     if (--this.count > 0) return;
     const t = this.target;
     if (t.kind === 'map') t.obj.putUser();
-    else if (t.kind === 'prog' || t.kind === 'link') t.obj.put();
+    else if (t.kind === 'prog' || t.kind === 'link' || t.kind === 'btf') t.obj.put();
     else if (t.kind === 'stats' || t.kind === 'seq') t.onClose();
   }
 }

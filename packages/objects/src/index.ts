@@ -33,3 +33,4 @@ export * from './info.js';
 export * from './maps/types.js';
 export { mapTypeBpftoolName, mapTypeUapiName, resolveMapType } from './maps/constants.js';
 export * from './progs/public.js';
+export * as btf from './btf/index.js';

@@ -18,7 +18,7 @@ export interface KernelCore {
   readonly mapsByHandle: WeakMap<Uint8Array, MapObject>;
   /** Monotonic clock in ns (ktime_get_ns). */
   nowNs(): bigint;
-  /** Wall clock in ns since the epoch (for load_time conversions). */
+  /** The clock reading at boot (nowNs() counts from it). */
   bootTimeNs(): bigint;
   /** Number of BPF_ENABLE_STATS(RUN_TIME) fds open (bpf_stats_enabled_key). */
   statsEnabled(): boolean;

@@ -5,6 +5,7 @@ import type { PinnableObject } from './vfs.js';
 import { Refcounted, RefcountError } from './refcount.js';
 import type { KernelCore } from './kernel-core.js';
 import { objectFdinfo } from './fdinfo.js';
+import { releaseMapBtf } from './btf/map-btf.js';
 
 export class MapObject extends Refcounted implements PinnableObject {
   readonly kind = 'map' as const;
@@ -29,6 +30,9 @@ export class MapObject extends Refcounted implements PinnableObject {
     core.mapsByHandle.set(this.handle, this);
     core.events.emit({ type: 'create', kind: 'map', id: this.id });
   }
+
+  /** bpffs `cat`: set by btf/attachMapBtf exactly when the map has BTF key/value types (bpf_map_support_seq_show). */
+  readText?: () => string;
 
   get usercnt(): number {
     return this.users;
@@ -78,5 +82,6 @@ export class MapObject extends Refcounted implements PinnableObject {
     this.core.mapsByHandle.delete(this.handle);
     this.core.events.emit({ type: 'free', kind: 'map', id: this.id });
     this.impl.free();
+    releaseMapBtf(this); // btf/: map_free drops the map's BTF reference
   }
 }

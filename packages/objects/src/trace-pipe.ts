@@ -3,8 +3,8 @@
 //
 //             comm-pid     [cpu] ..... secs.usecs: bpf_trace_printk: message
 //
-// The latency-flags column is always "....." and the time is the kernel's clock (kernel.nowNs()), so a kernel with a
-// fake clock and the same seed produces the same text. Reading consumes, like trace_pipe.
+// The latency-flags column is always "....." and the time is the kernel's virtual clock (progs/helpers/time.ts), so
+// the same programs on the same inputs produce the same text. Reading consumes, like trace_pipe.
 export interface TraceContext {
   readonly comm: string;
   readonly pid: number;

@@ -105,6 +105,7 @@ describe('pins (through an installed filesystem)', () => {
     const m = hashMap(proc);
     const id = proc.mapInfo(m).id;
     proc.objPin(m, '/sys/fs/bpf/m');
+    expect(kernel.events.at(-1)).toEqual({ type: 'pin', kind: 'map', id, path: '/sys/fs/bpf/m' });
     proc.close(m);
     expect(kernel.liveIds('map')).toEqual([id]);
     const fd = proc.objGet('/sys/fs/bpf/m');
@@ -174,5 +175,56 @@ describe('prog_array usercnt', () => {
     vfs.unlink('/sys/fs/bpf/pa');
     expect(kernel.liveIds('prog')).toEqual([]);
     expect(kernel.liveIds('map')).toEqual([]);
+  });
+});
+
+describe('kernel.events', () => {
+  it('is the log itself: create and free events in order, one each', () => {
+    const { kernel, proc } = setup();
+    const m = hashMap(proc);
+    proc.close(m);
+    expect([...kernel.events]).toEqual([
+      { type: 'create', kind: 'map', id: 1 },
+      { type: 'usercnt_zero', kind: 'map', id: 1 },
+      { type: 'free', kind: 'map', id: 1 },
+    ]);
+    expect(kernel.events.filter((e) => e.type === 'free')).toHaveLength(1);
+  });
+});
+
+describe('processes', () => {
+  it('spawn: root gets every capability by default, other uids none; fork keeps credentials and comm', () => {
+    const { kernel } = setup();
+    const root = kernel.spawn();
+    const user = kernel.spawn({ uid: 1000, gid: 100, comm: 'app' });
+    expect(root.hasCap('CAP_SYS_ADMIN') && root.hasCap('CAP_BPF')).toBe(true);
+    expect(user.hasCap('CAP_BPF')).toBe(false);
+    const child = user.fork();
+    expect([child.uid, child.gid, child.comm, child.hasCap('CAP_BPF')]).toEqual([1000, 100, 'app', false]);
+    expect(child.fds.entries().map(([fd]) => fd)).toEqual([0, 1, 2]);
+    expect(kernel.process(child.pid)).toBe(child);
+    child.exit();
+    expect(kernel.process(child.pid)).toBeUndefined();
+  });
+});
+
+describe('exec and O_CLOEXEC', () => {
+  it('exec closes bpf(2) fds (O_CLOEXEC) but keeps dup()ed and received ones', () => {
+    const { kernel, proc } = setup();
+    const a = hashMap(proc);
+    const b = hashMap(proc);
+    const kept = proc.dup(b);
+    const other = kernel.spawn();
+    const recv = proc.sendFd(a, other);
+    const recvCloexec = proc.sendFd(a, other, { cloexec: true });
+    proc.exec('new');
+    expect(proc.fds.entries().map(([fd]) => fd)).toEqual([0, 1, 2, kept]);
+    expect(proc.comm).toBe('new');
+    expect(kernel.liveIds('map')).toEqual([1, 2]);
+    other.exec();
+    expect(other.fds.has(recv)).toBe(true);
+    expect(other.fds.has(recvCloexec)).toBe(false);
+    other.close(recv);
+    expect(kernel.liveIds('map')).toEqual([2]);
   });
 });

@@ -162,3 +162,15 @@ describe('typed batch wrappers', () => {
     expect(errnoOf(() => proc.mapGetNextKey(m, null))).toBe('ENOENT');
   });
 });
+
+describe('CHECK_ATTR last fields (checked on 6.18)', () => {
+  it('delete with a value, get_next_key with flags, get_next_id with open_flags are EINVAL', () => {
+    const { proc } = setup();
+    const m = hashMap(proc);
+    proc.mapUpdate(m, u32le(0), u64le(1n));
+    expect(errnoOf(() => proc.bpf('BPF_MAP_DELETE_ELEM', { map_fd: m, key: u32le(0), value: new Uint8Array(8) }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.bpf('BPF_MAP_GET_NEXT_KEY', { map_fd: m, key: u32le(0), next_key: new Uint8Array(4), flags: 1 }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.bpf('BPF_MAP_GET_NEXT_ID', { start_id: 0, open_flags: 1 }))).toBe('EINVAL');
+    expect(readU64(proc.mapLookup(m, u32le(0)))).toBe(1n);
+  });
+});

@@ -86,6 +86,9 @@ describe('BPF_PROG_LOAD errors (each leaves no program behind)', () => {
       expect(socketFilter(proc, [call(5), mov64(0, 0), exit], license)).toBe(3);
     }
     expect(licenseIsGplCompatible('GPLv2')).toBe(false);
+    // bpf_ktime_get_ns (#5) is not gpl_only: a Proprietary program may call it (reference kernel, FACTS.md)
+    const { proc } = setup();
+    expect(socketFilter(proc, [call(5), mov64(0, 0), exit], 'Proprietary')).toBe(3);
     expect(licenseIsGplCompatible('Proprietary')).toBe(false);
   });
 
@@ -240,5 +243,15 @@ describe('fd_array (BPF_PSEUDO_MAP_IDX)', () => {
     const p = proc.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0), license: 'GPL', fd_array: new Int32Array([a, b]), fd_array_cnt: 2 });
     expect(proc.progInfo(p).map_ids).toEqual([1, 2]);
     expect(errnoOf(() => proc.bpf('BPF_PROG_LOAD', { prog_type: 1, insns: retImm(0), license: 'GPL', fd_array: [a, 0], fd_array_cnt: 2 }))).toBe('EINVAL');
+  });
+});
+
+describe('verifier facts reach the program', () => {
+  it('facts the verifier returns are kept for the JIT when they index the loaded instructions', () => {
+    const facts = [{}, { memSafe: true }, {}];
+    const { kernel, proc } = setup({ verifier: (req) => ({ verifiedInsns: req.insns.length, facts }) });
+    const p = socketFilter(proc, [mov64(1, 0), mov64(0, 0), exit]);
+    expect(kernel.progIds.get(proc.progInfo(p).id)!.facts).toBe(facts);
+    expect(proc.progTestRun(p, { data_in: new Uint8Array(14) }).retval).toBe(0);
   });
 });

@@ -10,7 +10,7 @@ import { decodeProgram } from './decoded.js';
 import { BPF_FUNC_TAIL_CALL, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from './engine.js';
 import { helperLabel, insnFault, VmFault } from './fault.js';
 import { insnText } from './insn-text.js';
-import { FRAME_WORDS, type Machine } from './machine.js';
+import { BPF_MAX_LOOPS, FRAME_WORDS, type Machine } from './machine.js';
 import { HelperMemory } from './memory-access.js';
 import type { HelperCall, HelperFn } from './types.js';
 
@@ -27,6 +27,8 @@ export function pushFrame(m: Machine, pc: number, target: number): void {
     save[base + (r - 5) * 2 - 1] = m.L[r];
     save[base + (r - 5) * 2] = m.H[r];
   }
+  save[base + 9] = m.mayGotoLeft;
+  m.mayGotoLeft = BPF_MAX_LOOPS;
   m.progs[depth + 1] = m.prog;
   m.enterFrame(depth + 1);
   m.pc = target;
@@ -41,6 +43,7 @@ export function popFrame(m: Machine): void {
     m.L[r] = save[base + (r - 5) * 2 - 1];
     m.H[r] = save[base + (r - 5) * 2];
   }
+  m.mayGotoLeft = save[base + 9];
   m.prog = m.progs[depth];
   m.resumeFrame(depth);
   m.pc = save[base];
@@ -100,7 +103,8 @@ export function callHelper(m: Machine, id: number, pc: number): 'next' | 'tail' 
  * - no program at the index (index past the array, or an empty slot — the resolver answers undefined or null):
  *   fall through; the attempt does not count;
  * - MAX_TAIL_CALL_CNT (33) tail calls already taken in this run: fall through;
- * - else the current frame's program is replaced: pc 0, r1 kept (the ctx), a fresh zeroed stack, same frame depth.
+ * - else the current frame's program is replaced: pc 0, r1 kept (the ctx), a fresh zeroed stack and may_goto
+ *   allowance, same frame depth.
  * Falling through leaves every register, r0 included, unchanged. (Older kernels' interpreter, ___bpf_prog_run,
  * counted an attempt on an empty slot too.)
  */
@@ -121,6 +125,7 @@ function tailCall(m: Machine, pc: number): boolean {
   const prog = decodeProgram(target.insns);
   m.prog = prog;
   m.progs[m.depth] = prog;
+  m.mayGotoLeft = BPF_MAX_LOOPS;
   m.enterFrame(m.depth);
   m.pc = 0;
   return true;

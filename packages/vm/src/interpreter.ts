@@ -1034,7 +1034,8 @@ export function execute(m: Machine): boolean {
       case 0x06: // gotol
         pc = aux[pc];
         continue;
-      case 0xe5: // may_goto: taken once the run's allowance (BPF_MAX_LOOPS) is used up
+      case 0xe5: // may_goto: taken once the frame's allowance (BPF_MAX_LOOPS) is used up, as the kernel interpreter
+        // counts (x86-64/arm64 JITs of Linux 6.15+ use a 250 ms time budget instead: see README.md)
         if (m.mayGotoLeft === 0) {
           pc = aux[pc];
           continue;

@@ -2,7 +2,7 @@
 // The interpreter's loop keeps hot values in locals and syncs `pc`/`n` back here whenever it leaves the loop.
 import type { Instruction } from '@bpfsim/isa';
 import { decodeProgram, type DecodedProgram } from './decoded.js';
-import { DEFAULT_BUDGET, MAX_CALL_FRAMES, STACK_SIZE, type RunOptions } from './engine.js';
+import { DEFAULT_BUDGET, STACK_SIZE, type RunOptions } from './engine.js';
 import { insnFault, type VmFault } from './fault.js';
 import { LO_BASE, Memory } from './memory.js';
 import type { HelperMemory } from './memory-access.js';
@@ -10,8 +10,8 @@ import type { HelperTable, TailCallResolver } from './types.js';
 
 /** The kernel's may_goto allowance per program run (BPF_MAX_LOOPS). */
 export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
-/** Words saved per calling frame: the return slot and r6..r9 as (lo, hi). */
-export const FRAME_WORDS = 9;
+/** Words saved per calling frame: the return slot, r6..r9 as (lo, hi), and the caller's may_goto allowance. */
+export const FRAME_WORDS = 10;
 /** Released 512-byte stacks kept for reuse (zeroed again on use), so short runs allocate less. */
 const stackPool: Uint8Array[] = [];
 const STACK_POOL_SIZE = 64;
@@ -36,8 +36,8 @@ export class Machine {
   /** Per frame: its program. */
   readonly progs: DecodedProgram[] = [];
   /**
-   * Per calling frame d, at d * FRAME_WORDS: the return slot, then the caller's r6..r9 (lo, hi interleaved).
-   * Allocated at the first bpf-to-bpf call.
+   * Per calling frame d, at d * FRAME_WORDS: the return slot, then the caller's r6..r9 (lo, hi interleaved), then
+   * its may_goto allowance. Allocated at the first bpf-to-bpf call.
    */
   frameSave: Int32Array | undefined;
   /** Stack bytes and memory slot of each frame depth reached so far (reused by later calls at that depth). */
@@ -53,6 +53,10 @@ export class Machine {
   tailCallCount = 0;
   /** MemoryAccess handed to helpers, created on the first helper call. */
   helperMemory: HelperMemory | undefined;
+  /**
+   * may_goto allowance of the current frame. The kernel keeps it in a hidden stack slot that each (sub)program's
+   * prologue sets to BPF_MAX_LOOPS (do_misc_fixups), so every call and every tail call starts afresh.
+   */
   mayGotoLeft = BPF_MAX_LOOPS;
 
   readonly budget: number;

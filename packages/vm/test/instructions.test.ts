@@ -82,6 +82,35 @@ describe('LD_ABS / LD_IND', () => {
 });
 
 describe('may_goto', () => {
+  it('has a fresh allowance in every called frame, and the caller keeps its own', () => {
+    // main: loop on may_goto counting in r6 (1 per pass); after it, call f twice; f does the same into r0.
+    const p = asm(`
+      mov %r6, 0
+    loop:
+      ja +0
+      add %r6, 1
+      ja loop
+    done:
+      call local f
+      mov %r7, %r0
+      call local f
+      add %r0, %r7
+      add %r0, %r6
+      exit
+    f:
+      mov %r0, 0
+    floop:
+      ja +0
+      add %r0, 1
+      ja floop
+    fdone:
+      exit`);
+    // turn the `ja +0` placeholders into may_goto to the labels after each loop
+    const fixed = p.map((insn, i) => (insn.opcode === 0x05 && insn.off === 0 ? { ...insn, opcode: 0xe5, off: 2 } : insn));
+    expect(fixed.filter((i) => i.opcode === 0xe5)).toHaveLength(2);
+    expect(interpret(fixed).r0).toBe(3n * BigInt(BPF_MAX_LOOPS));
+  });
+
   it('falls through BPF_MAX_LOOPS times, then jumps', () => {
     const program: Instruction[] = [
       insn(0xb7, 0, 0, 0, 0), // 0: r0 = 0

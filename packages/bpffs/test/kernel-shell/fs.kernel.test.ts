@@ -63,6 +63,40 @@ describe.skipIf(why !== undefined)('bpffs against the kernel', () => {
     ]);
   });
 
+  it('pins: modes, umask, errors, get flags, cat', () => {
+    same([
+      { op: 'pin', path: `${B}/m` },
+      { op: 'stat', path: `${B}/m` },
+      { op: 'pin', path: `${B}/m` },
+      { op: 'pin', path: B },
+      { op: 'pin', path: `${B}/nodir/m` },
+      { op: 'pin', path: `${B}/m/x` },
+      { op: 'pin', path: `${B}/m9/` },
+      { op: 'pin', path: `${B}/a.b` },
+      { op: 'pin', path: `${W}/m` },
+      { op: 'pin', path: '/tmp/m' },
+      { op: 'get', path: `${B}/m`, flags: 8 },
+      { op: 'get', path: `${B}/m`, flags: 16 },
+      { op: 'get', path: B },
+      { op: 'get', path: W },
+      { op: 'get', path: `${B}/none` },
+      { op: 'cat', path: `${B}/m` },
+      { op: 'cat', path: B },
+      { op: 'umask', mask: 0o266 },
+      { op: 'pin', path: `${B}/m2` },
+      { op: 'stat', path: `${B}/m2` },
+      { op: 'link', from: `${B}/m2`, to: `${B}/m3` },
+      { op: 'stat', path: `${B}/m2` },
+      { op: 'rename', from: `${B}/m3`, to: `${B}/m` },
+      { op: 'readdir', path: B },
+      { op: 'chmod', path: `${B}/m`, mode: 0o644 },
+      { op: 'as', uid: 65534, gid: 65534 },
+      { op: 'get', path: `${B}/m` },
+      { op: 'get', path: `${B}/m`, flags: 8 },
+      { op: 'cat', path: `${B}/m` },
+    ]);
+  });
+
   it('symlinks and hard links', () => {
     same([
       { op: 'mkdir', path: `${B}/d` },
@@ -141,6 +175,13 @@ describe.skipIf(why !== undefined)('bpffs against the kernel', () => {
       { op: 'rename', from: `${B}/mine`, to: `${B}/mine2` },
       { op: 'mount', path: `${B}/mine2` },
       { op: 'umount', path: B },
+      { op: 'pin', path: `${B}/mypin` },
+      { op: 'stat', path: `${B}/mypin` },
+      { op: 'pin', path: `${W}/x` }, // not a bpffs, and no write permission: EPERM comes first
+      { op: 'pin', path: `${B}/pub/x` },
+      { op: 'get', path: `${B}/mypin` },
+      { op: 'cat', path: `${B}/mypin` },
+      { op: 'unlink', path: `${B}/mypin` },
       { op: 'chmod', path: `${B}/pub`, mode: 0o777 },
       { op: 'rmdir', path: `${B}/mine2` },
     ]);

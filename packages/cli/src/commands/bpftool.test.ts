@@ -90,3 +90,20 @@ describe('bpfsim map/prog/link', () => {
     expect(await main(['map'], u.io)).toBe(2);
   });
 });
+
+describe('pins', () => {
+  it('map pin, then refer to the map by its pin after the id-based fds are gone', async () => {
+    const script = [
+      'map create type array key 4 value 4 entries 2 name pinned_map',
+      'map pin id 1 /sys/fs/bpf/m',
+      'map update pinned /sys/fs/bpf/m key 1 0 0 0 value 9 0 0 0',
+      'map lookup pinned /sys/fs/bpf/m key 1 0 0 0',
+    ].join('\n');
+    const t = fakeIO({ s: script });
+    expect(await main(['map', '--script', 's'], t.io)).toBe(0);
+    expect(t.out()).toContain('key: 01 00 00 00  value: 09 00 00 00\n');
+    const bad = fakeIO({ s: 'map create type array key 4 value 4 entries 2\nmap pin id 1 /tmp/m' });
+    expect(await main(['map', '--script', 's'], bad.io)).toBe(1);
+    expect(bad.err()).toContain('EPERM');
+  });
+});

@@ -2,13 +2,14 @@
 // exits between invocations, so several commands share a kernel only inside one `--script FILE` run (one command
 // per line, '#' comments; each line may start with map, prog or link).
 //
-//   map create type TYPE key N value N entries N [name NAME] [flags N] [inner_map id N]
-//   map show [id N] · map dump id N · map lookup id N key BYTES · map update id N key BYTES value BYTES
-//       [any|noexist|exist] · map delete id N key BYTES · map getnext id N [key BYTES] · map freeze id N
-//   prog load FILE type TYPE [name NAME] [license LIC] [map idx I id N]…   FILE: raw instructions (.bin/.o bytes)
+// Objects are named `id N` or `pinned PATH` (a bpffs from @bpfsim/bpffs is mounted at /sys/fs/bpf):
+//   map create type TYPE key N value N entries N [name NAME] [flags N] [inner_map REF]
+//   map show [REF] · map dump REF · map lookup REF key BYTES · map update REF key BYTES value BYTES
+//       [any|noexist|exist] · map delete REF key BYTES · map getnext REF [key BYTES] · map freeze REF · map pin REF PATH
+//   prog load FILE type TYPE [name NAME] [license LIC] [map idx I REF]…   FILE: raw instructions (.bin/.o bytes)
 //       or LLVM-style assembly (.s/.asm); an lddw with src 1 takes the map index I in its imm (bpftool's map idx)
-//   prog show [id N] · prog run id N [data_in FILE|hex:BYTES] [ctx_in …] [repeat N] · prog dump xlated id N
-//   link create prog N xdp dev IFINDEX · link show [id N] · link detach id N · stats enable
+//   prog show [REF] · prog run REF [data_in FILE|hex:BYTES] [ctx_in …] [repeat N] · prog dump xlated REF · prog pin
+//   link create REF xdp dev IFINDEX · link show [REF] · link detach REF · link pin REF PATH · stats enable
 // BYTES: hex bytes as bpftool takes them (`0x01 0x00 …`, `1 0 0 0`, or `hex 01 00 00 00`).
 import { readFileSync } from 'node:fs';
 import { assembleLlvm, decode, disassembleLlvm, encode, type Instruction } from '@bpfsim/isa';
@@ -25,6 +26,7 @@ import {
   type ProgInfo,
 } from '@bpfsim/objects';
 
+import { createBpffs } from '@bpfsim/bpffs';
 import { CliError, type CliIO } from '../io.js';
 
 export interface Session {
@@ -37,6 +39,7 @@ export interface Session {
 
 export function newSession(io: CliIO, json: boolean): Session {
   const kernel = new Kernel();
+  createBpffs(kernel); // a bpffs mounted at /sys/fs/bpf, so `pin` and `pinned PATH` work
   return { kernel, proc: kernel.spawn({ comm: 'bpftool' }), json, readFile: (p) => io.readFile(p) };
 }
 
@@ -103,11 +106,28 @@ export function runCommand(s: Session, words: string[]): string {
   throw new CliError(`unknown object '${object}' (map, prog, link, stats)`, 2);
 }
 
-/** An fd for `id N` (GET_FD_BY_ID, as bpftool does); the caller closes it. */
+/** An fd for `id N` (GET_FD_BY_ID) or `pinned PATH` (OBJ_GET), as bpftool resolves them; the caller closes it. */
 function fdById(s: Session, a: Args, kind: 'map' | 'prog' | 'link'): number {
-  const w = a.next(`${kind} reference (id N)`);
-  if (w !== 'id') throw new CliError(`${kind}: only 'id N' references are supported, got '${w}'`, 2);
-  return s.proc.getFdById(kind, a.int(`${kind} id`));
+  const w = a.next(`${kind} reference (id N | pinned PATH)`);
+  if (w === 'id') return s.proc.getFdById(kind, a.int(`${kind} id`));
+  if (w === 'pinned') {
+    const fd = s.proc.objGet(a.next('path'));
+    const t = s.proc.fds.get(fd).file.target.kind;
+    if (t !== kind) {
+      s.proc.close(fd);
+      throw new CliError(`the pinned object is a ${t}, not a ${kind}`);
+    }
+    return fd;
+  }
+  throw new CliError(`${kind}: expected 'id N' or 'pinned PATH', got '${w}'`, 2);
+}
+
+/** `<kind> pin REF PATH` (bpftool map|prog|link pin). */
+function pinCommand(s: Session, a: Args, kind: 'map' | 'prog' | 'link'): string {
+  return withFd(s, fdById(s, a, kind), (fd) => {
+    s.proc.objPin(fd, a.next('path'));
+    return '';
+  });
 }
 
 function withFd<T>(s: Session, fd: number, fn: (fd: number) => T): T {
@@ -197,6 +217,8 @@ function mapCommand(s: Session, a: Args): string {
         p.mapFreeze(fd);
         return '';
       });
+    case 'pin':
+      return pinCommand(s, a, 'map');
     default:
       throw new CliError(`unknown map command '${verb}'`, 2);
   }
@@ -362,6 +384,8 @@ function progCommand(s: Session, a: Args): string {
         return disassembleLlvm(insns, { kernelLog: true }).replace(/^(\d+):/gm, (_m, n: string) => `${n.padStart(4)}:`);
       });
     }
+    case 'pin':
+      return pinCommand(s, a, 'prog');
     default:
       throw new CliError(`unknown prog command '${verb}'`, 2);
   }
@@ -447,6 +471,8 @@ function linkCommand(s: Session, a: Args): string {
         p.linkDetach(fd);
         return '';
       });
+    case 'pin':
+      return pinCommand(s, a, 'link');
     default:
       throw new CliError(`unknown link command '${verb}'`, 2);
   }
@@ -507,12 +533,13 @@ export function bpftoolVerb(object: 'map' | 'prog' | 'link') {
 
 export const USAGE = `usage: bpfsim map|prog|link [--json] COMMAND…        one command in a fresh kernel
        bpfsim map|prog|link [--json] --script FILE       one command per line (map …, prog …, link …) in one kernel
-map:  create type TYPE key N value N entries N [name NAME] [flags N] [inner_map id N] | show [id N] | dump id N |
-      lookup id N key BYTES | update id N [key BYTES] value BYTES [any|noexist|exist] | delete id N key BYTES |
-      getnext id N [key BYTES] | pop id N | freeze id N
-prog: load FILE type TYPE [name NAME] [license LIC] [map idx I id N]… | show [id N] |
-      run id N [data_in FILE|hex:BYTES] [ctx_in FILE|hex:BYTES] [repeat N] | dump xlated id N
-link: create id PROG xdp dev IFINDEX | show [id N] | detach id N
+REF:  id N | pinned PATH          (a bpffs is mounted at /sys/fs/bpf)
+map:  create type TYPE key N value N entries N [name NAME] [flags N] [inner_map REF] | show [REF] | dump REF |
+      lookup REF key BYTES | update REF [key BYTES] value BYTES [any|noexist|exist] | delete REF key BYTES |
+      getnext REF [key BYTES] | pop REF | freeze REF | pin REF PATH
+prog: load FILE type TYPE [name NAME] [license LIC] [map idx I REF]… | show [REF] | pin REF PATH |
+      run REF [data_in FILE|hex:BYTES] [ctx_in FILE|hex:BYTES] [repeat N] | dump xlated REF
+link: create REF xdp dev IFINDEX | show [REF] | detach REF | pin REF PATH
 stats enable      BPF_ENABLE_STATS(run time) for the rest of the script
 BYTES: 0x01 0x00 … | 1 0 … | hex 01 00 …
 `;

@@ -127,6 +127,27 @@ describe('bpfsim plugin --elf', () => {
     });
   });
 
+  const clang = (() => {
+    try {
+      execFileSync('clang-19', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!clang)('runs main from its own section of a clang-19 object (SEC("xdp")); skipped without clang-19', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfsim-elf-'));
+    try {
+      writeFileSync(join(dir, 'm.c'), '__attribute__((section("xdp"), used)) int main(void) { return 40 + 2; }\n');
+      execFileSync('clang-19', ['-O2', '-target', 'bpf', '-c', join(dir, 'm.c'), '-o', join(dir, 'm.o')]);
+      const hex = readFileSync(join(dir, 'm.o')).toString('hex');
+      expect(await plugin(['--elf'], `${hex}\n`)).toEqual({ code: 0, stdout: '2a\n', stderr: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   const llvmMc = (() => {
     try {
       execFileSync('llvm-mc-19', ['--version'], { stdio: 'ignore' });

@@ -40,7 +40,7 @@ type Phase = 'meta' | 'resolve';
 export class BtfVerifier {
   private readonly dv: DataView;
   private hdr = { magic: 0, version: 0, flags: 0, hdrLen: 0, typeOff: 0, typeLen: 0, strOff: 0, strLen: 0 };
-  private strings = new Uint8Array(0);
+  private strings: Uint8Array = new Uint8Array(0);
   private readonly types: BtfType[] = [VOID];
   private logTypeId = 0;
   private phase: Phase = 'meta';

@@ -12,5 +12,5 @@ export {
 } from './targets.js';
 export { iterAttachPoint, iterLinkOps, isIterLink, openIterSession, BPF_TRACE_ITER, BPF_LINK_TYPE_ITER } from './link.js';
 export { registerIterHelpers, BPF_FUNC_seq_printf, BPF_FUNC_seq_write } from './helpers.js';
-export { progIterTarget } from './prog-target.js';
+export { progIterTarget, progAttachBtfId } from './prog-target.js';
 export * as iterLayout from './layout.js';

@@ -103,6 +103,18 @@ export function iterLinkInfo(attr: BpfAttr, cmd: string): DataView {
   return view;
 }
 
+/**
+ * bpf_iter_link_attach primes the link (bpf_link_prime allocates its ID) before attach_target runs, so a target
+ * that refuses its iter_info (EBADF map_fd…) still uses up a link ID: the next link's ID skips it (checked on 6.18).
+ */
+function burnLinkId(kernel: Kernel): void {
+  try {
+    kernel.linkIds.remove(kernel.linkIds.alloc(undefined as unknown as LinkObject));
+  } catch {
+    // idr full: the kernel would have failed with ENOSPC before attach_target; the caller's error stands
+  }
+}
+
 /** The AttachPoint of BPF_TRACE_ITER (link_create → bpf_iter_link_attach). */
 export function iterAttachPoint(): AttachPoint {
   return {
@@ -118,7 +130,13 @@ export function iterAttachPoint(): AttachPoint {
       if (prog.progFlags & BPF_F_SLEEPABLE && !target.resched) {
         throw new BpfError('EINVAL', `${cmd}: sleepable programs can only iterate targets that reschedule (task, task_file), not ${target.name}`);
       }
-      const aux = target.attach(linfo, proc);
+      let aux: IterAux;
+      try {
+        aux = target.attach(linfo, proc);
+      } catch (e) {
+        burnLinkId(kernel);
+        throw e;
+      }
       const state: IterLinkState = { target, aux };
       return {
         ops: iterLinkOps,

@@ -67,11 +67,29 @@ export interface IterTarget {
 /** Targets without attach_target ignore iter_info (it was already checked to be a well-formed union). */
 const noParams = (): IterAux => ({});
 
-/** The smallest live ID ≥ cursor (bpf_map_get_curr_or_next / bpf_prog_get_curr_or_next / bpf_link_get_curr_or_next). */
-function byId<T>(idr: { get(id: number): T | undefined; nextAfter(id: number): number | undefined }, cursor: number): IterPosition | undefined {
-  const id = idr.get(cursor) !== undefined ? cursor : idr.nextAfter(cursor);
-  if (id === undefined) return undefined;
-  return { cursor: id, obj: idr.get(id) };
+/**
+ * The walk of one read: the objects in cursor order, listed when the read begins (`restart`) and searched by cursor
+ * within the read, so a read over n objects costs O(n log n) rather than a scan per step. Programs cannot create or
+ * free maps, programs, links, tasks or fds, so the list stays true for the read; an object freed meanwhile anyway
+ * (e.g. the last reference dropped by a map update) is skipped.
+ */
+function listedSeek(aux: IterAux, cursor: number, restart: boolean, list: () => IterPosition[], alive: (p: IterPosition) => boolean): IterPosition | undefined {
+  if (restart || !aux.cache) aux.cache = list();
+  const all = aux.cache as IterPosition[];
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].cursor < cursor) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < all.length; lo++) if (alive(all[lo])) return all[lo];
+  return undefined;
+}
+
+/** Every live object by ID, from the smallest ≥ cursor (bpf_map_get_curr_or_next and its prog/link twins). */
+function byId<T extends { freed: boolean }>(idr: { ids(): number[]; get(id: number): T | undefined }, aux: IterAux, cursor: number, restart: boolean): IterPosition | undefined {
+  return listedSeek(aux, cursor, restart, () => idr.ids().map((id) => ({ cursor: id, obj: idr.get(id) })), (p) => !(p.obj as T).freed);
 }
 
 const setPtr = (plan: RegionPlan, offset: number, target: number | undefined): void => {
@@ -83,7 +101,7 @@ export const bpfMapTarget: IterTarget = {
   btfId: 64130,
   ctxSize: 16,
   attach: noParams,
-  seek: (kernel, _aux, cursor) => byId(kernel.mapIds, cursor),
+  seek: (kernel, aux, cursor, restart) => byId(kernel.mapIds, aux, cursor, restart),
   fillCtx(plan, _ctx, _kernel, _aux, obj) {
     setPtr(plan, 8, obj ? mapStruct(plan, obj as MapObject) : undefined);
   },
@@ -94,7 +112,7 @@ export const bpfProgTarget: IterTarget = {
   btfId: 64134,
   ctxSize: 16,
   attach: noParams,
-  seek: (kernel, _aux, cursor) => byId(kernel.progIds, cursor),
+  seek: (kernel, aux, cursor, restart) => byId(kernel.progIds, aux, cursor, restart),
   fillCtx(plan, _ctx, _kernel, _aux, obj) {
     const p = obj as ProgObject | undefined;
     setPtr(plan, 8, p ? progStruct(plan, p, progAttachBtfId(p)) : undefined);
@@ -106,7 +124,7 @@ export const bpfLinkTarget: IterTarget = {
   btfId: 64128,
   ctxSize: 16,
   attach: noParams,
-  seek: (kernel, _aux, cursor) => byId(kernel.linkIds, cursor),
+  seek: (kernel, aux, cursor, restart) => byId(kernel.linkIds, aux, cursor, restart),
   fillCtx(plan, _ctx, _kernel, _aux, obj) {
     setPtr(plan, 8, obj ? linkStruct(plan, obj as LinkObject, progAttachBtfId) : undefined);
   },
@@ -224,9 +242,8 @@ export const taskTarget: IterTarget = {
   ctxSize: 16,
   resched: true,
   attach: attachTask,
-  seek(kernel, aux, cursor) {
-    const p = tasks(kernel, aux).find((t) => t.pid >= cursor);
-    return p ? { cursor: p.pid, obj: p } : undefined;
+  seek(kernel, aux, cursor, restart) {
+    return listedSeek(aux, cursor, restart, () => tasks(kernel, aux).map((t) => ({ cursor: t.pid, obj: t })), (p) => !(p.obj as Process).exited);
   },
   fillCtx(plan, _ctx, _kernel, _aux, obj) {
     setPtr(plan, 8, obj ? taskStruct(plan, obj as Process) : undefined);
@@ -251,15 +268,13 @@ export const taskFileTarget: IterTarget = {
   ctxSize: 32,
   resched: true,
   attach: attachTask,
-  seek(kernel, aux, cursor) {
-    for (const t of tasks(kernel, aux)) {
-      if ((t.pid + 1) * FD_SPAN <= cursor) continue;
-      for (const [fd, e] of t.fds.entries()) {
-        const pos = t.pid * FD_SPAN + fd;
-        if (pos >= cursor) return { cursor: pos, obj: { task: t, fd, file: e.file } satisfies TaskFile };
-      }
-    }
-    return undefined;
+  seek(kernel, aux, cursor, restart) {
+    const list = (): IterPosition[] =>
+      tasks(kernel, aux).flatMap((t) => t.fds.entries().map(([fd, e]) => ({ cursor: t.pid * FD_SPAN + fd, obj: { task: t, fd, file: e.file } satisfies TaskFile })));
+    return listedSeek(aux, cursor, restart, list, (p) => {
+      const tf = p.obj as TaskFile;
+      return !tf.task.exited && tf.task.fds.has(tf.fd);
+    });
   },
   fillCtx(plan, ctx, _kernel, _aux, obj) {
     const tf = obj as TaskFile | undefined;

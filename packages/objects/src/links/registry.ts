@@ -9,6 +9,7 @@ import type { NetDevices } from './netdev.js';
 import { xdpAttachPoint } from './xdp.js';
 import { registerCgroupAttachPoints } from './cgroup.js';
 import { registerPerfEventAttachPoint } from './perf-event.js';
+import { registerTcxAttachPoints } from './tcx.js';
 import { iterAttachPoint, BPF_TRACE_ITER } from '../iter/link.js';
 import { BPF_ATTACH_TYPE_XDP } from '../uapi.js';
 
@@ -43,6 +44,7 @@ export function defaultAttachPoints(netdevs: NetDevices): AttachRegistry {
   r.register(BPF_ATTACH_TYPE_XDP, xdpAttachPoint(netdevs));
   registerCgroupAttachPoints(r);
   registerPerfEventAttachPoint(r);
+  registerTcxAttachPoints(r);
   r.register(BPF_TRACE_ITER, iterAttachPoint());
   return r;
 }

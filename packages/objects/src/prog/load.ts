@@ -117,6 +117,9 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
     xlatedSlots: insnCnt,
     xlated: xlatedImage(prepared.decoded, resolved.byInsn),
   });
+  // The verifier's per-instruction facts index the verified instructions; a rewrite that changed their number
+  // (ctx access conversion) invalidates them.
+  if (prepared.facts && prepared.facts.length === prog.insns.length) prog.facts = prepared.facts;
   return proc.installObject({ kind: 'prog', obj: prog }, { read: true, write: true });
 }
 
@@ -163,7 +166,7 @@ function prepare(
     helperExists: (id) => helpers.get(id) !== undefined,
     log,
   });
-  return { resolved, decoded: insns, verifiedInsns: result.verifiedInsns };
+  return { resolved, decoded: insns, verifiedInsns: result.verifiedInsns, facts: result.facts };
 }
 
 /**

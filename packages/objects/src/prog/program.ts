@@ -1,7 +1,7 @@
 // A loaded program (struct bpf_prog + bpf_prog_aux): instructions after map fds were rewritten to map addresses,
 // the maps it uses (each holding a reference), its tag, and run statistics.
 import type { Instruction } from '@bpfsim/isa';
-import type { LoadedProgram } from '@bpfsim/vm';
+import type { InsnFacts, LoadedProgram } from '@bpfsim/vm';
 import type { PinnableObject } from '../vfs.js';
 import { Refcounted } from '../refcount.js';
 import type { KernelCore } from '../kernel-core.js';
@@ -57,6 +57,8 @@ export class ProgObject extends Refcounted implements PinnableObject, ProgDescri
   readonly stats: ProgStats = { runTimeNs: 0n, runCnt: 0n, recursionMisses: 0n };
   /** The VM's compiled form, built on first run. */
   compiled: LoadedProgram | undefined;
+  /** What the verifier proved per instruction (handed to the JIT when the instructions are still the verified ones). */
+  facts: readonly InsnFacts[] | undefined;
 
   constructor(private readonly core: KernelCore, desc: ProgDescriptor) {
     super();

@@ -31,6 +31,11 @@ export class HelperRegistry {
     return this.specs.get(id);
   }
 
+  /** Every registered helper, by id. */
+  list(): HelperSpec[] {
+    return [...this.specs.values()].sort((a, b) => a.id - b.id);
+  }
+
   /** The helper as a program of `progType` sees it (undefined: that type's func_proto does not offer it). */
   forProgType(id: number, progType: number): HelperSpec | undefined {
     const s = this.specs.get(id);
@@ -105,7 +110,8 @@ export function defaultHelpers(): HelperRegistry {
       return toU64(map.impl.deleteFromProgram(key, (call.env as RunEnv).cpu));
     },
   });
-  r.register({ id: 5, name: 'bpf_ktime_get_ns', gplOnly: true, fn: (_1, _2, _3, _4, _5, call) => (call.env as RunEnv).kernel.nowNs() });
+  // bpf_ktime_get_ns is not gpl_only (a "Proprietary" program may call it: FACTS.md).
+  r.register({ id: 5, name: 'bpf_ktime_get_ns', gplOnly: false, fn: (_1, _2, _3, _4, _5, call) => (call.env as RunEnv).kernel.nowNs() });
   r.register({
     id: 6,
     name: 'bpf_trace_printk',

@@ -1,9 +1,9 @@
 // Program types: who may load them, which expected_attach_type they accept, and how BPF_PROG_TEST_RUN runs them.
 // objects-progs adds types (ctx layouts, test_run for xdp/sched_cls/…) by registering a ProgTypeSpec.
 import { BpfError } from '../errno.js';
-import { PROG_TYPE_NAMES, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_SYSCALL } from '../uapi.js';
+import { PROG_TYPE_NAMES, BPF_PROG_TYPE_SYSCALL } from '../uapi.js';
 import type { TestRunRequest, TestRunResult } from './test-run.js';
-import { socketFilterTestRun, syscallTestRun } from './test-run.js';
+import { syscallTestRun } from './test-run.js';
 import { registerProgTypes } from './types/index.js';
 import { expectedAttachRule } from './attach-types.js';
 
@@ -64,7 +64,6 @@ export function defaultProgTypes(): ProgTypeRegistry {
       : name === 'SOCKET_FILTER' || name === 'CGROUP_SKB' ? 'unpriv' : 'bpf';
     r.register({ type, privilege, normalizeExpectedAttachType: expectedAttachRule(name) });
   });
-  r.extend(BPF_PROG_TYPE_SOCKET_FILTER, { testRun: socketFilterTestRun });
   r.extend(BPF_PROG_TYPE_SYSCALL, { testRun: syscallTestRun });
   registerProgTypes(r);
   return r;

@@ -34,7 +34,7 @@ export const RUN_BUDGET = 50_000_000;
  * verified program cannot cause in the kernel — is passed to the caller as the VmFault.
  */
 export function runProgram(kernel: Kernel, prog: ProgObject, opts: ProgRunOptions = {}): RunResult {
-  prog.compiled ??= compileProgram(prog.insns, kernel.jit ? 'jit' : 'interp');
+  prog.compiled ??= compileProgram(prog.insns, kernel.jit ? 'jit' : 'interp', { facts: prog.facts });
   const mem = kernel.memory;
   const mark = mem.regionCount;
   try {

@@ -12,6 +12,7 @@ import { objGetInfoByFd } from './info.js';
 import { progAttach, progDetach, progQuery } from './attach.js';
 import { rawTracepointOpen } from '../links/tracepoint.js';
 import { iterCreate, withIterTarget } from './iter.js';
+import { btfGetFdById, btfGetNextId, btfLoad, withBtfInfo } from './btf.js';
 
 type Handler = (proc: Process, attr: BpfAttr) => number;
 
@@ -36,11 +37,13 @@ const HANDLERS: Record<string, Handler> = {
   BPF_MAP_GET_NEXT_ID: (p, a) => ids.getNextId('map', p, a),
   BPF_PROG_GET_NEXT_ID: (p, a) => ids.getNextId('prog', p, a),
   BPF_LINK_GET_NEXT_ID: (p, a) => ids.getNextId('link', p, a),
-  BPF_BTF_GET_NEXT_ID: (p, a) => ids.getNextId('btf', p, a),
+  BPF_BTF_GET_NEXT_ID: btfGetNextId, // btf/: its own ID space
+  BPF_BTF_LOAD: btfLoad,
+  BPF_BTF_GET_FD_BY_ID: btfGetFdById,
   BPF_MAP_GET_FD_BY_ID: (p, a) => ids.getFdById('map', p, a),
   BPF_PROG_GET_FD_BY_ID: (p, a) => ids.getFdById('prog', p, a),
   BPF_LINK_GET_FD_BY_ID: (p, a) => ids.getFdById('link', p, a),
-  BPF_OBJ_GET_INFO_BY_FD: objGetInfoByFd,
+  BPF_OBJ_GET_INFO_BY_FD: withBtfInfo(objGetInfoByFd), // btf/: BTF fds, and the BTF ids of maps
   BPF_LINK_CREATE: link.linkCreate,
   BPF_LINK_UPDATE: link.linkUpdate,
   BPF_LINK_DETACH: link.linkDetach,

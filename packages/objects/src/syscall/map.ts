@@ -9,6 +9,7 @@ import { BPF_F_RDONLY, BPF_F_WRONLY } from '../uapi.js';
 import { bpfCapable, netCapable } from '../caps.js';
 import { MapObject } from '../map-object.js';
 import type { Process } from '../process.js';
+import { attachMapBtf, checkMapBtf } from '../btf/map-btf.js';
 
 /** bpf_get_file_flag: the fd access a map_flags / file_flags / open_flags value asks for. */
 export function fileModeFromFlags(flags: number, cmd: string): { read: boolean; write: boolean } {
@@ -54,8 +55,10 @@ export function mapCreate(proc: Process, attr: BpfAttr): number {
   // bpf_obj_name_cpy runs after map_alloc: a bad name is EINVAL only for a caller allowed to create the map.
   createAttr.map_name = objName(attr, 'map_name', cmd);
   proc.fds.ensureFree();
+  const mapBtf = checkMapBtf(proc, attr, createAttr, mapType); // btf/: map_check_btf (may set spin_lock_off)
   const impl = kernel.withCurrent(proc, () => kernel.createMapImpl(createAttr));
   const map = new MapObject(kernel, impl, proc.creds.uid, mapFlags);
+  attachMapBtf(map, mapBtf); // btf/: the map holds a BTF reference; readText exists with BTF
   kernel.mapsByImpl.set(impl, map);
   return proc.installObject({ kind: 'map', obj: map }, mode);
 }

@@ -16,6 +16,15 @@ export const KERNEL_DUMP = (session: number | string): string =>
   '8: 56|    8|8   |-0008|+8| 8|I|-56|102\n' +
   `end seq_num=8 session=${session}\n`;
 
+/**
+ * dump.bpf.c read with count 0, then twice 4096: the empty read already ran the program for the first object, whose
+ * line the next read returns alone (the buffer is drained before anything else runs).
+ */
+export const KERNEL_ZERO_FIRST = (session: number | string): string[] => {
+  const lines = KERNEL_DUMP(session).split(/(?<=\n)/);
+  return ['', lines[0], lines.slice(1).join('')];
+};
+
 /** dump.bpf.c read 7 bytes at a time (first 4 reads). */
 export const KERNEL_DUMP_CHUNK7 = ['0: 0|  ', '  0|0  ', ' |00000', '|+0| 0|'];
 

@@ -18,6 +18,7 @@ import {
   KERNEL_OVERFLOW_SMALL,
   KERNEL_POINTERS,
   KERNEL_RETRY,
+  KERNEL_ZERO_FIRST,
   withHashes,
 } from './kernel-expected.js';
 
@@ -48,16 +49,19 @@ describe.skipIf(missing.length > 0)(`bpf_iter on the real kernel${missing.length
         execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', `-I${work}`, '-c', join(HERE, `${p}.bpf.c`), '-o', join(work, `${p}.bpf.o`)]);
       }
       const out = execFileSync('unshare', ['-m', '--propagation', 'private', 'bash', join(HERE, 'run.sh'), work], { encoding: 'utf8' });
-      const r = JSON.parse(out) as Record<string, unknown[]> & { fdinfo: string };
+      const r = JSON.parse(out) as Record<string, unknown[]> & { fdinfo: string; failed_attach: unknown };
       const session = /session=(\d+)/.exec(String(r.dump[0]))?.[1] ?? '?';
       expect(r.dump).toEqual([KERNEL_DUMP(session), '']);
       expect(r.dump_again).toEqual([KERNEL_DUMP(Number(session) + 1), '']);
       expect(r.dump_chunk7).toEqual(KERNEL_DUMP_CHUNK7);
+      expect(r.zero_first).toEqual(KERNEL_ZERO_FIRST(/session=(\d+)/.exec(String(r.zero_first[2]))?.[1] ?? '?'));
       expect(r.retry).toEqual(KERNEL_RETRY);
       expect(r.overflow_big).toEqual(KERNEL_OVERFLOW_BIG);
       expect(r.overflow_small).toEqual(KERNEL_OVERFLOW_SMALL);
       expect(r.formats).toEqual([KERNEL_FORMATS.join(''), '']);
       expect(r.fdinfo).toBe(KERNEL_ELEM_LINK_FDINFO);
+      // two LINK_CREATEs refused by attach_target (map_fd 0, a closed fd) between two good ones: 3 IDs apart
+      expect(r.failed_attach).toEqual({ fails: ['EBADF', 'EBADF'], id_gap: 3 });
       expect(r.pointers).toHaveLength(2);
       expect(String(r.pointers[0])).toMatch(withHashes(KERNEL_POINTERS.join('')));
       expect(r.pointers[1]).toBe('');

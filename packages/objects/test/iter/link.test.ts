@@ -131,6 +131,8 @@ describe('iterator links', () => {
     expect(proc.fdinfo(fd)).toBe('pos:\t0\nflags:\t02000000\nmnt_id:\t17\nino:\t1038\n');
     expect(errnoOf(() => proc.read(m, 10))).toBe('EINVAL');
     expect(errnoOf(() => proc.bpf('BPF_MAP_LOOKUP_ELEM', { map_fd: fd, key: new Uint8Array(4), value: new Uint8Array(4) }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.bpf('BPF_OBJ_GET_INFO_BY_FD', { bpf_fd: fd, info_len: 64, info: new Uint8Array(64) }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.bpf('BPF_ITER_CREATE', { link_fd: fd }))).toBe('EINVAL');
   });
 
   it('LINK_UPDATE changes the program of new sessions only; a program for another target is EINVAL', () => {
@@ -178,6 +180,26 @@ describe('iterator links', () => {
     expect(readAll(proc, s)).toBe('p 1\ne map 1\ne map 1\n');
     proc.close(s);
     expect(frees).toEqual(['link:1', 'map:1', 'prog:1']); // iter_release: fini_seq_private, then bpf_prog_put
+  });
+
+  it('an iterator fd is an open file: fork and dup share the session; it is released when the last copy closes', () => {
+    const { kernel, proc, frees } = setup();
+    proc.mapCreate({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 1 });
+    const p = loadIter(proc, 'bpf_map', tagged('t'));
+    const l = iterLink(proc, p);
+    const fd = iterCreate(proc, l);
+    proc.close(l);
+    proc.close(p);
+    const child = proc.fork();
+    const copy = proc.dup(fd);
+    expect(dec.decode(child.read(fd, 3))).toBe('t m');
+    expect(dec.decode(proc.read(copy, 3))).toBe('ap '); // the same session: the read position is shared
+    child.exit();
+    proc.close(fd);
+    expect(kernel.liveIds('prog')).toEqual([1]);
+    expect(readAll(proc, copy)).toBe('1\n');
+    proc.exit(); // closes the map fd (3), then the session copy: the program goes last
+    expect(frees).toEqual(['link:1', 'map:1', 'prog:1']);
   });
 
   it('pinned iterator links: every open is a new session; unlinking the pin lets open sessions finish', () => {

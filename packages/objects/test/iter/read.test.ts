@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { Kernel, type Process } from '@bpfsim/objects';
 import { dec, iterCreate, iterLink, loadIter, readAll, seqPrintf } from './support.js';
 import { errnoOf } from '../support.js';
-import { KERNEL_DUMP, KERNEL_DUMP_CHUNK7, KERNEL_OVERFLOW_BIG, KERNEL_OVERFLOW_SMALL, KERNEL_RETRY } from './kernel-expected.js';
+import { KERNEL_DUMP, KERNEL_DUMP_CHUNK7, KERNEL_OVERFLOW_BIG, KERNEL_OVERFLOW_SMALL, KERNEL_RETRY, KERNEL_ZERO_FIRST } from './kernel-expected.js';
 
 /** The map the kernel run iterated: array, 9 entries, key k → value 7k. */
 function arrayMap(proc: Process, entries = 9, value = (k: number) => BigInt(7 * k)): number {
@@ -141,6 +141,12 @@ describe.each([true, false])('bpf_seq_read (kernel-recorded behaviour), jit %s',
     const { proc, link } = setup(jit);
     const fd = iterCreate(proc, link(DUMP));
     expect(reads(proc, fd, 7, 4)).toEqual(KERNEL_DUMP_CHUNK7);
+  });
+
+  it('a read of 0 bytes runs the first object; the next read returns only its output', () => {
+    const { proc, link } = setup(jit);
+    const fd = iterCreate(proc, link(DUMP));
+    expect([0, 4096, 4096].map((n) => dec.decode(proc.read(fd, n)))).toEqual(KERNEL_ZERO_FIRST(1));
   });
 
   it('a program returning 1 makes the read stop before that object (its output dropped), then EAGAIN for ever', () => {

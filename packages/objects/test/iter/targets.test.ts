@@ -116,6 +116,10 @@ describe('bpf_map_elem', () => {
     expect(errnoOf(() => iterLink(proc, prog, { map: { map_fd: prog } }))).toBe('EINVAL');
     const ringbuf = proc.mapCreate({ map_type: 'BPF_MAP_TYPE_RINGBUF', key_size: 0, value_size: 0, max_entries: 4096 });
     expect(errnoOf(() => iterLink(proc, prog, { map: { map_fd: ringbuf } }))).toBe('EINVAL');
+    // each refusal by attach_target used up a link ID (bpf_link_prime runs first), as Linux 6.18 does
+    const arr = proc.mapCreate({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 1 });
+    const ok = iterLink(proc, prog, { map: { map_fd: arr } });
+    expect(proc.linkInfo(ok).id).toBe(6);
   });
 });
 

@@ -107,7 +107,7 @@ describe('cgroup operations (property)', () => {
         for (const p of [...PATHS].reverse()) if (kernel.cgroups.get(p)) kernel.cgroups.rmdir(p);
         for (const id of progIds) expect(freed.get(id), `program ${id}`).toBe(1);
       }),
-      { numRuns: 40 },
+      { numRuns: 100 },
     );
   });
 });

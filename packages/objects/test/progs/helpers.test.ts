@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel, type Process } from '@bpfsim/objects';
 import { RingbufMap } from '../../src/maps/ringbuf.js';
-import { INITIAL_JIFFIES } from '../../src/progs/helpers/time.js';
+import { INITIAL_JIFFIES, virtualClock } from '../../src/progs/helpers/time.js';
 import { errnoOf, load, runRawTp, setup, stackString, u32le, u64le } from './support.js';
 
 const RAW_TP = 'BPF_PROG_TYPE_RAW_TRACEPOINT';
@@ -18,7 +18,8 @@ function fixedClockKernel(now: bigint, jit: boolean): { kernel: Kernel; proc: Pr
 for (const jit of [false, true]) {
   describe(`helpers (${jit ? 'jit' : 'interpreter'})`, () => {
     it('bpf_trace_printk formats like the kernel and writes a trace_pipe line', () => {
-      const { kernel, proc } = fixedClockKernel(1_234_567_891n, jit);
+      const { kernel, proc } = fixedClockKernel(1n, jit);
+      virtualClock(kernel).set(1_234_567_891n); // trace lines are stamped with the virtual clock
       const fmt = stackString('x=%d u=%u s=%s c=%c\n');
       const arg = stackString('hi', -fmt.off);
       // 4 conversions is one too many for trace_printk: the first call below uses %c's slot for nothing — so split.
@@ -113,10 +114,10 @@ for (const jit of [false, true]) {
       expect(new TextDecoder().decode(proc.mapLookup(m, u32le(0)))).toBe('v=abcde\0');
     });
 
-    it('clocks: ktime_get_ns, boot, coarse (tick-aligned) and jiffies64 (HZ=250) read the kernel clock', () => {
-      const now = 10_006_000_123n;
-      const { proc } = fixedClockKernel(now, jit);
-      const read = (name: string) => {
+    it('clocks read the virtual clock: each call advances it 1 µs; coarse is tick-aligned, jiffies64 counts 4 ms ticks', () => {
+      const read = (name: string, at: bigint) => {
+        const { kernel, proc } = fixedClockKernel(1n, jit);
+        virtualClock(kernel).set(at);
         const m = proc.mapCreate({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 1 });
         const p = load(proc, RAW_TP, `
           call ${name}
@@ -134,12 +135,27 @@ for (const jit of [false, true]) {
         runRawTp(proc, p);
         return readU64(proc.mapLookup(m, u32le(0)));
       };
-      expect(read('bpf_ktime_get_ns')).toBe(now);
-      expect(read('bpf_ktime_get_boot_ns')).toBe(now);
-      expect(read('bpf_ktime_get_coarse_ns')).toBe(10_004_000_000n); // 2501 ticks of 4 ms
-      expect(read('bpf_jiffies64')).toBe(INITIAL_JIFFIES + 2501n);
+      const T = 10_006_000_123n; // + 1 µs step = 10.006001123 s = 2501 ticks and a half
+      expect(read('bpf_ktime_get_ns', T)).toBe(T + 1000n);
+      expect(read('bpf_ktime_get_boot_ns', T)).toBe(T + 1000n);
+      expect(read('bpf_ktime_get_tai_ns', T)).toBe(T + 1000n + 37_000_000_000n);
+      expect(read('bpf_ktime_get_coarse_ns', T)).toBe(10_004_000_000n);
+      expect(read('bpf_jiffies64', T)).toBe(INITIAL_JIFFIES + 2501n);
       expect(INITIAL_JIFFIES).toBe(4294892296n); // (u32)(-300 * 250) = 2^32 - 75000
-      expect(read('bpf_get_numa_node_id')).toBe(0n);
+      expect(read('bpf_get_numa_node_id', T)).toBe(0n);
+    });
+
+    it('the virtual clock makes time deterministic even on a kernel with the real host clock', () => {
+      const twice = () => {
+        const k = new Kernel({ jit }); // default clock: process.hrtime
+        const pr = k.spawn();
+        const p = load(pr, RAW_TP, 'call bpf_ktime_get_ns\nr6 = r0\ncall bpf_ktime_get_ns\nr0 -= r6\nr0 <<= 32\nr0 |= r6\nexit');
+        const r = pr.progTestRun(p, { ctx_in: new Uint8Array(8) }).retval;
+        return [r, runRawTp(pr, p)];
+      };
+      // retval is u32: the low half, r6 = first reading (1000, then 3000 on the second run)
+      expect(twice()).toEqual([1000, 3000]);
+      expect(twice()).toEqual(twice());
     });
 
     it('current task: pid_tgid, uid_gid and comm of the process running test_run', () => {

@@ -79,6 +79,12 @@ kernelDiff(
     step(testRun('shrink', frame64, { data_size_out: 256 }), { retval: 44, data_size_out: 44 }),
     step(as(progLoad(XDP, adjust(44, -217)), 'toofar'), 'ok'),
     step(testRun('toofar', frame64, { data_size_out: 256 }), { retval: 1000 }),
+    step(as(progLoad(XDP, adjust(44, -216)), 'edge'), 'ok'), // data lands right after struct xdp_frame (40 bytes)
+    step(testRun('edge', frame64, { data_size_out: 512 }), { retval: 280, data_size_out: 280 }),
+    step(as(progLoad(XDP, adjust(65, 3456)), 'tailmax'), 'ok'), // up to PAGE_SIZE - 320 (shared info) - 256
+    step(testRun('tailmax', frame64, { data_size_out: 4096 }), { retval: 3520 }),
+    step(as(progLoad(XDP, adjust(65, 3457)), 'tailover'), 'ok'),
+    step(testRun('tailover', frame64, { data_size_out: 4096 }), { retval: 1000 }),
     step(as(progLoad(XDP, adjust(65, -10)), 'trim'), 'ok'),
     step(testRun('trim', frame64, { data_size_out: 256 }), { retval: 54, data_size_out: 54 }),
     step(as(progLoad(XDP, adjust(65, 8)), 'tailgrow'), 'ok'),

@@ -80,9 +80,8 @@ export interface GenerateOptions {
 }
 
 /** Generates the JavaScript for a (validated, see decodeProgram) program. */
-export function generate(insns: readonly Instruction[], opts: GenerateOptions | readonly InsnFacts[] = {}): GeneratedProgram {
-  const o: GenerateOptions = Array.isArray(opts) ? { facts: opts as readonly InsnFacts[] } : (opts as GenerateOptions);
-  return new Generator(insns, o).run();
+export function generate(insns: readonly Instruction[], opts: GenerateOptions = {}): GeneratedProgram {
+  return new Generator(insns, opts).run();
 }
 
 /** Where control continues after a block: the next thing emitted in the same place, if any. */

@@ -34,4 +34,4 @@ export function registerStandardHelpers(r: HelperRegistry): void {
 }
 
 export { BPF_MAX_LOOPS } from './loop.js';
-export { HZ, INITIAL_JIFFIES } from './time.js';
+export { HZ, INITIAL_JIFFIES, VirtualClock, virtualClock, VIRTUAL_CLOCK_STEP_NS } from './time.js';

@@ -4,6 +4,7 @@
 import type { HelperCall } from '@bpfsim/vm';
 import type { HelperSpec } from '../helpers.js';
 import { tracePipeOf } from '../../trace-pipe.js';
+import { virtualClock } from './time.js';
 import { bprintf, type BprintfMemory } from '../../iter/bprintf.js';
 import { EINVAL, ENOSPC, envOf, helper, ret } from './define.js';
 
@@ -48,7 +49,7 @@ function format(call: HelperCall, fmt: Uint8Array, args: readonly bigint[]): { t
 function emit(call: HelperCall, text: string): bigint {
   const env = envOf(call);
   tracePipeOf(env.kernel).write(
-    { comm: env.proc?.comm ?? '<idle>', pid: env.proc?.pid ?? 0, cpu: env.cpu, ns: env.kernel.nowNs() },
+    { comm: env.proc?.comm ?? '<idle>', pid: env.proc?.pid ?? 0, cpu: env.cpu, ns: virtualClock(env.kernel).now() },
     'bpf_trace_printk',
     text,
   );
