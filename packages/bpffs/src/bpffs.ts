@@ -2,6 +2,7 @@
 // node:fs-flavoured API per process and mount/umount/unshare. objects' Process delegates proc.fs, proc.mount and
 // proc.unshare to `processApi(proc)`; without objects, use fsFor(caller), mount(caller, …), unshare(caller, 'mnt').
 
+import { Kernel as ObjectsKernel, bpfPreload } from '@bpfsim/objects';
 import type { Clock } from './clock.js';
 import * as dirOps from './dir-ops.js';
 import { fail } from './errors.js';
@@ -66,7 +67,9 @@ const READ_CHUNK = 1 << 16;
 
 export function createBpffs(kernel?: KernelLike, options: BpffsOptions = {}): Bpffs {
   const kernelClock = kernel?.nowNs ? { now: () => Number(kernel.nowNs!() / 1_000_000n) } : undefined;
-  const world = new World({ ...options, clock: options.clock ?? kernelClock });
+  // populate_bpffs: with an objects Kernel, every new instance gets the bpf_preload links unless told otherwise.
+  const populate = options.populate ?? (kernel instanceof ObjectsKernel ? bpfPreload(kernel).populate : undefined);
+  const world = new World({ ...options, populate, clock: options.clock ?? kernelClock });
   const files = new OpenFileTable(world);
 
   const fsFor = (caller: VfsCaller): ProcessFs => ({

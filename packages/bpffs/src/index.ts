@@ -1,6 +1,6 @@
 // @bpfsim/bpffs — the in-memory bpffs: pins, directories, permissions, mounts and namespaces, seq_file.
 export { createBpffs, type Bpffs, type ProcessFs, type ProcessApi } from './bpffs.js';
-export type { BpffsOptions, KernelProfile, MountOptions } from './world.js';
+export type { BpffsOptions, KernelProfile, MountOptions, PopulateEntry } from './world.js';
 export { VirtualClock, type Clock } from './clock.js';
 export { BpfError, isBpfError, type Errno } from './errors.js';
 export type { Stat } from './query.js';

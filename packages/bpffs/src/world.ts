@@ -31,9 +31,19 @@ export interface BpffsOptions {
   readFdinfo?: boolean;
   /**
    * Files a new bpffs instance starts with, as populate_bpffs() pins the bpf_preload iterator links maps.debug and
-   * progs.debug (mode 0400, owned by root). Each object is retained once for its pin.
+   * progs.debug (mode 0400, owned by root). Each object is retained once for its pin, unless its entry says `owned`
+   * (it comes with that reference already taken). Default with an objects Kernel: its bpf_preload
+   * (`bpfPreload(kernel).populate`); `false` starts every instance empty.
    */
-  populate?: () => Array<{ name: string; obj: PinnableObject }>;
+  populate?: false | (() => ReadonlyArray<PopulateEntry>);
+}
+
+/** One file of a new bpffs instance. */
+export interface PopulateEntry {
+  readonly name: string;
+  readonly obj: PinnableObject;
+  /** The entry carries the pin's reference already (bpf_link_inc in populate_bpffs): no retain. */
+  readonly owned?: boolean;
 }
 
 export const DEFAULT_UMASK = 0o022;
@@ -85,8 +95,9 @@ export class World {
   newBpfSuper(opts: MountOptions): Superblock {
     const mode = opts.mode ?? S_IRWXUGO;
     const sb = this.newSuper('bpf', S_ISVTX | (mode & S_IALLUGO), opts.uid ?? 0, opts.gid ?? 0);
-    for (const { name, obj } of this.options.populate?.() ?? []) {
-      obj.retain();
+    const populate = this.options.populate;
+    for (const { name, obj, owned } of populate ? populate() : []) {
+      if (!owned) obj.retain();
       const inode = sb.newInode(S_IFREG | 0o400, 0, 0, obj);
       sb.addEntry(sb.root, name, inode);
     }

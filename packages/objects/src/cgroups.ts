@@ -13,6 +13,7 @@ import type { ProgObject } from './prog/program.js';
 import type { LinkObject } from './links/link.js';
 import type { OpenFile } from './fd-table.js';
 import { buildSkb, runOnSkb } from './progs/types/sk-buff.js';
+import { runProgram } from './progs/run.js';
 
 export const BPF_F_ALLOW_OVERRIDE = 1 << 0;
 export const BPF_F_ALLOW_MULTI = 1 << 1;
@@ -21,6 +22,13 @@ export const BPF_F_REPLACE = 1 << 2;
 export const BPF_CGROUP_MAX_PROGS = 64;
 export const BPF_CGROUP_INET_INGRESS = 0;
 export const BPF_CGROUP_INET_EGRESS = 1;
+export const BPF_CGROUP_DEVICE = 6;
+/** BPF_DEVCG_ACC_* and BPF_DEVCG_DEV_* (struct bpf_cgroup_dev_ctx.access_type = access << 16 | type). */
+export const BPF_DEVCG_ACC_MKNOD = 1;
+export const BPF_DEVCG_ACC_READ = 2;
+export const BPF_DEVCG_ACC_WRITE = 4;
+export const BPF_DEVCG_DEV_BLOCK = 1;
+export const BPF_DEVCG_DEV_CHAR = 2;
 
 /** One struct bpf_prog_list entry: a program attached with PROG_ATTACH, or a link. */
 export interface CgroupEntry {
@@ -326,6 +334,26 @@ export class CgroupHierarchy {
     const { ret, cn } = this.runSkb(path, BPF_CGROUP_INET_EGRESS, frame, opts);
     if (ret === 0) return cn ? 2 : 0;
     return cn ? 1 : ret;
+  }
+
+  /**
+   * A process in `path` opens, reads, writes or mknods a device node (__cgroup_bpf_check_dev_permission): every
+   * effective cgroup_device program runs on struct bpf_cgroup_dev_ctx { access_type, major, minor }; any 0 denies.
+   * Returns 0 (allowed) or -EPERM.
+   */
+  checkDevice(path: string, dev: { type: 'block' | 'char'; major: number; minor: number; access: number }, opts: { proc?: Process } = {}): number {
+    const cg = this.lookup(path);
+    let ret = 0;
+    for (const prog of this.effectivePrograms(cg.path, BPF_CGROUP_DEVICE)) {
+      const ctx = new Uint8Array(12);
+      const v = new DataView(ctx.buffer);
+      v.setUint32(0, ((dev.access << 16) | (dev.type === 'block' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR)) >>> 0, true);
+      v.setUint32(4, dev.major >>> 0, true);
+      v.setUint32(8, dev.minor >>> 0, true);
+      const r = runProgram(this.kernel, prog, { proc: opts.proc, regions: [{ kind: 'ctx', name: 'ctx', bytes: ctx, writable: false }] });
+      if (!(r.r0 & 1n) && ret === 0) ret = -1; // -EPERM
+    }
+    return ret;
   }
 
   /** bpf_prog_run_array_cg: all programs run; retval becomes -EPERM at the first one that says drop. */

@@ -21,6 +21,7 @@ export function fdinfoText(core: KernelCore, e: FdEntry): string {
   if (t.kind === 'map') s += mapFdinfo(core, t.obj);
   else if (t.kind === 'prog') s += progFdinfo(t.obj);
   else if (t.kind === 'link') s += linkFdinfo(t.obj);
+  else if (t.kind === 'btf') s += `btf_id:\t${t.obj.id}\n`; // bpf_btf_show_fdinfo
   return s;
 }
 

@@ -39,7 +39,9 @@ export interface Session {
 
 export function newSession(io: CliIO, json: boolean): Session {
   const kernel = new Kernel();
-  createBpffs(kernel); // a bpffs mounted at /sys/fs/bpf, so `pin` and `pinned PATH` work
+  // a bpffs mounted at /sys/fs/bpf, so `pin` and `pinned PATH` work; without bpf_preload's maps.debug/progs.debug, so
+  // the CLI's IDs start at 1 (a real machine's preload programs take the first IDs at boot)
+  createBpffs(kernel, { populate: false });
   return { kernel, proc: kernel.spawn({ comm: 'bpftool' }), json, readFile: (p) => io.readFile(p) };
 }
 

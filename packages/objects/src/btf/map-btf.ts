@@ -5,7 +5,8 @@ import { bpfCapable } from '../caps.js';
 import { fdField, u32, type BpfAttr } from '../attr.js';
 import {
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
-  BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_BLOOM_FILTER,
+  BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_BLOOM_FILTER, BPF_MAP_TYPE_PROG_ARRAY,
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_LPM_TRIE,
 } from '../maps/constants.js';
 import type { MapCreateAttr } from '../maps/types.js';
 import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi.js';
@@ -30,15 +31,20 @@ const BPF_MAP_TYPE_INODE_STORAGE = 28;
 const BPF_MAP_TYPE_TASK_STORAGE = 29;
 const BPF_MAP_TYPE_CGRP_STORAGE = 32;
 
-/** Map types whose ops have map_check_btf (array_map_check_btf, bloom, local storage, or map_check_no_btf). */
+/** map_check_no_btf: these types refuse BTF with ENOTSUPP (checked on 6.18: perf_event_array, cgroup_array). */
+const NO_BTF = new Set([
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_RINGBUF,
+  BPF_MAP_TYPE_USER_RINGBUF,
+]);
+/** Map types whose ops have map_check_btf (array_map_check_btf, bloom, trie, local storage, map_check_no_btf). */
 const HAS_CHECK_BTF = new Set([
-  BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_BLOOM_FILTER, BPF_MAP_TYPE_RINGBUF,
-  BPF_MAP_TYPE_USER_RINGBUF, BPF_MAP_TYPE_CGROUP_STORAGE, BPF_MAP_TYPE_SK_STORAGE, BPF_MAP_TYPE_INODE_STORAGE,
-  BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_CGRP_STORAGE,
+  ...NO_BTF, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_BLOOM_FILTER, BPF_MAP_TYPE_LPM_TRIE,
+  BPF_MAP_TYPE_CGROUP_STORAGE, BPF_MAP_TYPE_SK_STORAGE, BPF_MAP_TYPE_INODE_STORAGE, BPF_MAP_TYPE_TASK_STORAGE,
+  BPF_MAP_TYPE_CGRP_STORAGE,
 ]);
 /** Types with map_seq_show_elem that this module renders. */
 const SEQ_SHOW = new Set([
-  BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH,
+  BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_LRU_PERCPU_HASH,
 ]);
 const PERCPU = new Set([BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH]);
@@ -100,9 +106,10 @@ function checkTypes(btf: ParsedBtf, mapType: number, a: MapCreateAttr, keyId: nu
     const lock = fields.find((f) => f.name === 'bpf_spin_lock');
     if (lock) a.spin_lock_off = lock.offset;
   }
-  if (mapType === BPF_MAP_TYPE_RINGBUF || mapType === BPF_MAP_TYPE_USER_RINGBUF) {
-    throw new BpfError('ENOTSUPP', `${CMD}: map type ${mapType} does not support BTF (map_check_no_btf)`);
-  }
+  if (NO_BTF.has(mapType)) throw new BpfError('ENOTSUPP', `${CMD}: map type ${mapType} does not support BTF (map_check_no_btf)`);
+  // trie_check_btf: the key must be a struct (bpf_lpm_trie_key_u8 layout); bloom_map_check_btf: no key type.
+  if (mapType === BPF_MAP_TYPE_LPM_TRIE && keyType.kind !== KIND.STRUCT) throw new BpfError('EINVAL', `${CMD}: an LPM trie's key type must be a struct`);
+  if (mapType === BPF_MAP_TYPE_BLOOM_FILTER && keyType.kind !== KIND.UNKN) throw new BpfError('EINVAL', `${CMD}: a bloom filter has no key type`);
   if (mapType === BPF_MAP_TYPE_ARRAY || mapType === BPF_MAP_TYPE_PERCPU_ARRAY) {
     // array_map_check_btf: keyless only for a one-entry ARRAY of a DATASEC (.bss/.data/.rodata); else a u32 key.
     if (keyType.kind === KIND.UNKN) {
@@ -173,11 +180,11 @@ export function mapSeqShow(map: MapObject, mb: MapBtf): string {
     try {
       value = impl.lookup(key);
     } catch {
-      continue; // deleted meanwhile: the element is skipped (map_seq_show_elem returns on NULL)
+      continue; // no element (an empty prog_array slot, or deleted meanwhile): map_seq_show_elem prints nothing
     }
     // array_map_seq_show_elem / percpu_array_map_seq_show_elem print the index with "%u" (nothing for a keyless
     // .data/.bss array); the hash types print the key through BTF.
-    const isArray = impl.mapType === BPF_MAP_TYPE_ARRAY || impl.mapType === BPF_MAP_TYPE_PERCPU_ARRAY;
+    const isArray = impl.mapType === BPF_MAP_TYPE_ARRAY || impl.mapType === BPF_MAP_TYPE_PERCPU_ARRAY || impl.mapType === BPF_MAP_TYPE_PROG_ARRAY;
     const index = new DataView(key.buffer, key.byteOffset, key.byteLength);
     if (!isArray) out += `${btfShow(btf, mb.keyTypeId, key)}: `;
     else if (mb.keyTypeId || percpu) out += `${index.getUint32(0, true)}: `;

@@ -14,3 +14,4 @@ export { iterAttachPoint, iterLinkOps, isIterLink, openIterSession, BPF_TRACE_IT
 export { registerIterHelpers, BPF_FUNC_seq_printf, BPF_FUNC_seq_write } from './helpers.js';
 export { progIterTarget, progAttachBtfId } from './prog-target.js';
 export * as iterLayout from './layout.js';
+export { bpfPreload, seqPrintfAsm, PRELOAD_FILES, PRELOAD_FORMATS, DUMP_BPF_MAP_ASM, DUMP_BPF_PROG_ASM, type BpfPreload, type PreloadEntry } from './preload.js';

@@ -85,6 +85,19 @@ export function tcxAttachPoint(): AttachPoint {
   };
 }
 
+/**
+ * The device is going away (unregister_netdevice → tcx_uninstall): every tcx link on it is detached — its fd stays
+ * valid, its info shows ifindex 0. For core's device removal to call.
+ */
+export function tcxDeviceGone(dev: NetDevice): void {
+  for (const dir of ['ingress', 'egress'] as const) {
+    for (const link of [...hookOf(dev, dir)]) {
+      unhook(link);
+      link.detached = true;
+    }
+  }
+}
+
 export function registerTcxAttachPoints(r: AttachRegistry): void {
   const point = tcxAttachPoint();
   r.register(BPF_TCX_INGRESS, point);

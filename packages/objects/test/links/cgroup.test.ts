@@ -342,3 +342,36 @@ describe('running cgroup_skb programs', () => {
     expect(w.kernel.cgroups.runEgress('/a', ipv4Frame())).toBe(1);
   });
 });
+
+describe('running cgroup_device programs', () => {
+  it('a device program sees access_type (access << 16 | type), major, minor; any 0 denies (-EPERM)', () => {
+    const w = world();
+    // allow char 1:3 (/dev/null) for read and write, not mknod; deny everything else
+    const p = load(w.proc, 'BPF_PROG_TYPE_CGROUP_DEVICE', `
+      r2 = *(u32 *)(r1 + 0)
+      r3 = r2
+      r3 &= 0xffff
+      r2 >>= 16
+      r0 = 0
+      if r3 != 2 goto +7
+      r4 = *(u32 *)(r1 + 4)
+      if r4 != 1 goto +5
+      r4 = *(u32 *)(r1 + 8)
+      if r4 != 3 goto +3
+      r2 &= 1
+      if r2 != 0 goto +1
+      r0 = 1
+      exit`, {}, { expected_attach_type: 'BPF_CGROUP_DEVICE' });
+    w.proc.bpf('BPF_PROG_ATTACH', { target_fd: w.fd('/a'), attach_bpf_fd: p, attach_type: 'BPF_CGROUP_DEVICE', attach_flags: 0 });
+    const check = (path: string, type: 'block' | 'char', major: number, minor: number, access: number) =>
+      w.kernel.cgroups.checkDevice(path, { type, major, minor, access });
+    const READ = 2;
+    const WRITE = 4;
+    const MKNOD = 1;
+    expect(check('/a/b', 'char', 1, 3, READ | WRITE)).toBe(0);
+    expect(check('/a/b', 'char', 1, 3, MKNOD)).toBe(-1);
+    expect(check('/a/b', 'char', 1, 5, READ)).toBe(-1);
+    expect(check('/a/b', 'block', 1, 3, READ)).toBe(-1);
+    expect(check('/', 'block', 8, 0, READ)).toBe(0); // the root runs nothing
+  });
+});
