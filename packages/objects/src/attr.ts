@@ -69,6 +69,22 @@ export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
   BPF_PROG_BIND_MAP: ['prog_fd', 'map_fd', 'flags'],
 };
 
+/**
+ * A user-supplied value for an error message. Never throws: String() of an object without a prototype, of an object
+ * whose toString throws, or a template literal of a Symbol would otherwise raise a TypeError instead of the BpfError.
+ */
+export function describeValue(v: unknown): string {
+  try {
+    if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    if (typeof v === 'bigint') return `${v}n`;
+    if (v instanceof Uint8Array) return `a ${v.length}-byte buffer`;
+    if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'an array' : 'an object';
+    return String(v);
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
 const isZero = (v: unknown): boolean =>
   v === undefined || v === null || v === 0 || v === 0n || v === '' || v === false ||
   (v instanceof Uint8Array && v.length === 0);
@@ -90,7 +106,7 @@ export function u32(attr: BpfAttr, field: string, cmd: string): number {
   if (v === undefined || v === null) return 0;
   const n = typeof v === 'bigint' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-    throw new BpfError('EINVAL', `${cmd}: attr.${field} must be a u32, got ${String(v)}`);
+    throw new BpfError('EINVAL', `${cmd}: attr.${field} must be a u32, got ${describeValue(v)}`);
   }
   return n;
 }
@@ -100,7 +116,7 @@ export function fdField(attr: BpfAttr, field: string, cmd: string): number {
   const v = attr[field];
   if (v === undefined || v === null) return 0;
   const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new BpfError('EINVAL', `${cmd}: attr.${field} must be an integer fd`);
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new BpfError('EINVAL', `${cmd}: attr.${field} must be an integer fd, got ${describeValue(v)}`);
   return n | 0;
 }
 
@@ -111,7 +127,7 @@ export function u64(attr: BpfAttr, field: string, cmd: string): bigint {
     if (v < 0n || v >= 1n << 64n) throw new BpfError('EINVAL', `${cmd}: attr.${field} must be a u64`);
     return v;
   }
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new BpfError('EINVAL', `${cmd}: attr.${field} must be a u64`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= 2 ** 64) throw new BpfError('EINVAL', `${cmd}: attr.${field} must be a u64, got ${describeValue(v)}`);
   return BigInt(v);
 }
 

@@ -1,7 +1,8 @@
 // The cgroup v2 hierarchy and its BPF side (kernel/cgroup/cgroup.c for the tree, kernel/bpf/cgroup.c for programs):
 // directories made with mkdir/rmdir, processes placed with join, directory fds for PROG_ATTACH / LINK_CREATE, the
 // per-cgroup program lists with their attach flags, the effective program arrays every cgroup runs
-// (compute_effective_progs), and running them on a simulated packet (__cgroup_bpf_run_filter_skb).
+// (compute_effective_progs), and running them: cgroup_skb on a simulated packet (__cgroup_bpf_run_filter_skb),
+// cgroup_device on a device access (__cgroup_bpf_check_dev_permission). Other cgroup types attach and query only.
 //
 // Simplifications, each named where it matters: cgroup ids count up from 1 (the root) instead of being kernfs inode
 // numbers; a removed cgroup releases its programs at once (the kernel does so when its last socket goes —

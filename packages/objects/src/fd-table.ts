@@ -49,7 +49,12 @@ export class OpenFile {
   unref(): void {
     if (--this.count > 0) return;
     const t = this.target;
-    if (t.kind === 'map') t.obj.putUser();
+    if (t.kind === 'map') {
+      // bpf_map_release: ops->map_release(map, file) first (perf_event_array drops the entries this file added),
+      // then bpf_map_put_with_uref.
+      t.obj.impl.onFileReleased?.(this);
+      t.obj.putUser();
+    }
     else if (t.kind === 'prog' || t.kind === 'link' || t.kind === 'btf') t.obj.put();
     else if (t.kind === 'stats' || t.kind === 'seq') t.onClose();
   }

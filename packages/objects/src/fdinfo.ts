@@ -29,7 +29,7 @@ function mapFdinfo(core: KernelCore, m: MapObject): string {
   const i = m.impl;
   let s =
     `map_type:\t${i.mapType}\nkey_size:\t${i.keySize}\nvalue_size:\t${i.valueSize}\nmax_entries:\t${i.maxEntries}\n` +
-    `map_flags:\t${hex(i.mapFlags)}\nmap_extra:\t${hex(i.mapExtra)}\nmemlock:\t${memlockOf(i, core.ncpus)}\nmap_id:\t${m.id}\n` +
+    `map_flags:\t${hex(i.mapFlags)}\nmap_extra:\t${hex(i.mapExtra)}\nmemlock:\t${memlockOf(i)}\nmap_id:\t${m.id}\n` +
     `frozen:\t${i.frozen ? 1 : 0}\n`;
   // prog_array: the owner's type once a program used the map (bpf_map_show_fdinfo: owner_prog_type/owner_jited).
   const owner = i.owner;

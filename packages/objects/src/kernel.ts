@@ -190,7 +190,14 @@ export class Kernel implements KernelCore {
       const p = t.obj;
       return { id: p.id, target: p, prog: { type: p.type, jited: p.jited }, retain: () => p.get(), release: () => p.put() };
     }
-    throw new BpfError('EINVAL', `fd ${fd} is not a ${want === 'perf_event' ? 'perf event' : want} fd`);
+    if (want === 'perf_event') {
+      // perf_event_fd_array_get_ptr → perf_event_get: an fd that is not a perf event is EBADF (f_op check), and the
+      // entry holds a reference to the perf event's file (bpf_event_entry_gen keeps perf_file until the entry goes).
+      const target = this.probes.perfEventTarget(file);
+      if (!target) throw new BpfError('EBADF', `fd ${fd} is not a perf event fd`);
+      return { id: 0, target, retain: () => file.ref(), release: () => file.unref() };
+    }
+    throw new BpfError('EINVAL', `fd ${fd} is not a ${want} fd`);
   }
 
   // ---- time, randomness, stats ----

@@ -11,6 +11,10 @@ import type { Kernel } from './kernel.js';
 import { dispatch } from './syscall/index.js';
 import { fdinfoText } from './fdinfo.js';
 import { TypedBpf } from './typed.js';
+import type { ProbeEvents } from './events-sim.js';
+
+/** What perf_event_open can open here (see ProbeEvents.perfEventOpen). */
+export type PerfEventOpenTarget = Parameters<ProbeEvents['perfEventOpen']>[1];
 
 export interface SpawnOptions {
   uid?: number;
@@ -136,6 +140,16 @@ export class Process extends TypedBpf implements VfsCaller {
     const { file } = this.fds.get(fd);
     if (file.target.kind !== 'seq') throw new BpfError('EINVAL', `read: fd ${fd} is a ${kindName(file.target)}, which cannot be read`);
     return file.target.read(n);
+  }
+
+  /**
+   * perf_event_open(2), simulated: a BPF-output software event on one cpu (`{ bpfOutput: { cpu } }`, what a
+   * perf_event_array slot holds for bpf_perf_event_output), or an event on a tracepoint / kernel function (for
+   * BPF_PERF_EVENT links). Returns the new fd (O_CLOEXEC); needs CAP_PERFMON (EACCES otherwise).
+   */
+  perfEventOpen(what: PerfEventOpenTarget): number {
+    this.assertAlive();
+    return this.kernel.probes.perfEventOpen(this, what);
   }
 
   /** The text of /proc/<pid>/fdinfo/<fd>. */

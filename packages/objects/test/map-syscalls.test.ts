@@ -1,10 +1,13 @@
 // The syscall-level part of BPF_MAP_*: fd kinds, access modes, frozen maps, user buffers, CHECK_ATTR — and that a
 // refused call changes nothing.
 import { describe, expect, it } from 'vitest';
+import { Kernel } from '@bpfsim/objects';
+import { defaultMapFactory } from '../src/map-factory.js';
 import { arrayMap, errnoOf, hashMap, readU64, setup, socketFilter, u32le, u64le } from './support.js';
 
 const RDONLY = 1 << 3;
 const WRONLY = 1 << 4;
+const BPF_F_MMAPABLE = 1 << 10;
 
 describe('BPF_MAP_CREATE', () => {
   it('returns O_RDWR|O_CLOEXEC fds; BPF_F_RDONLY/WRONLY set the fd mode and are not kept in map_flags', () => {
@@ -109,6 +112,32 @@ describe('element commands', () => {
     expect(readU64(proc.mapLookup(m, u32le(0)))).toBe(9n);
     const p = socketFilter(proc);
     expect(errnoOf(() => proc.mapFreeze(p))).toBe('EINVAL');
+  });
+
+  it('BPF_MAP_FREEZE in map_freeze\'s order: ENOTSUPP (spin lock) before EPERM (no write access), then EBUSY (writable mmap)', () => {
+    // A map factory that gives every value a bpf_spin_lock at offset 0 (what BTF would describe).
+    const { kernel, proc } = setup({ mapFactory: (attr, env) => defaultMapFactory({ ...attr, spin_lock_off: 0 }, env) });
+    const locked = arrayMap(proc, 1, 8, RDONLY);
+    expect(errnoOf(() => proc.mapFreeze(locked))).toBe('ENOTSUPP'); // even through a read-only fd
+    const plain = new Kernel().spawn();
+    const ro = arrayMap(plain, 1, 8, RDONLY);
+    expect(errnoOf(() => plain.mapFreeze(ro))).toBe('EPERM');
+    const mm = arrayMap(plain, 1, 8, BPF_F_MMAPABLE);
+    const mapping = plain.mapFromFd(mm, 'test').impl.mmap(true);
+    expect(errnoOf(() => plain.mapFreeze(mm))).toBe('EBUSY');
+    mapping.unmap();
+    plain.mapFreeze(mm);
+    expect(plain.fdinfo(mm)).toContain('frozen:\t1\n');
+    expect(kernel.liveIds('map')).toHaveLength(1);
+  });
+
+  it('BPF_MAP_FREEZE needs write access to the map, not CAP_BPF (the kernel dropped its bpf_capable check)', () => {
+    const { kernel, proc } = setup();
+    const m = arrayMap(proc);
+    const user = kernel.spawn({ uid: 1000, caps: [] });
+    const fd = proc.sendFd(m, user);
+    user.mapFreeze(fd);
+    expect(proc.fdinfo(m)).toContain('frozen:\t1\n');
   });
 
   it('batch lookup writes keys, values and count back, ENOENT at the end', () => {

@@ -14,6 +14,14 @@ const valueArb = fc.oneof(
   fc.constantFrom('', 'GPL', 'BPF_MAP_TYPE_HASH', 'BPF_PROG_TYPE_SOCKET_FILTER', 'x'.repeat(20), '/sys/fs/bpf/a'),
   fc.uint8Array({ maxLength: 40 }),
   fc.constantFrom(null, undefined, true, {}, [], [{ opcode: 0x95, dst: 0, src: 0, off: 0, imm: 0 }], [{ opcode: 999 }]),
+  // values whose String() throws: no prototype, a throwing toString, a Symbol
+  fc.constantFrom(
+    () => Object.create(null) as unknown,
+    () => ({ toString: () => { throw new Error('no'); }, valueOf: () => { throw new Error('no'); } }),
+    () => Symbol('s'),
+    () => [Object.create(null)],
+    () => 2 ** 64,
+  ).map((make) => make()),
 );
 
 const attrArb = fc.dictionary(fc.constantFrom(...FIELDS), valueArb, { maxKeys: 6 });
@@ -39,5 +47,31 @@ describe('bpf(2) robustness', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('odd values in every field of every command give a BpfError naming the field, not a TypeError', () => {
+    const odd: [string, () => unknown][] = [
+      ['no prototype', () => Object.create(null)],
+      ['throwing toString', () => ({ toString: () => { throw new Error('no'); } })],
+      ['symbol', () => Symbol('s')],
+    ];
+    for (const [cmd, fields] of Object.entries(COMMAND_FIELDS)) {
+      for (const field of fields) {
+        for (const [what, make] of odd) {
+          const { proc } = setup();
+          const h = hashMap(proc);
+          try {
+            proc.bpf(cmd, { map_fd: h, prog_fd: h, [field]: make() });
+          } catch (e) {
+            if (!(e instanceof BpfError)) throw new Error(`${cmd}.${field} = ${what}: ${String(e)}`);
+          }
+        }
+      }
+    }
+    // the typed readers name the field
+    const { proc } = setup();
+    expect(() => proc.bpf('BPF_MAP_CREATE', { map_type: 1, key_size: Object.create(null) })).toThrow(/attr\.key_size must be a u32, got an object/);
+    expect(() => proc.bpf('BPF_MAP_LOOKUP_ELEM', { map_fd: Object.create(null) })).toThrow(/attr\.map_fd must be an integer fd/);
+    expect(() => proc.bpf('BPF_MAP_CREATE', { map_type: Object.create(null) })).toThrow(/unknown map_type an object/);
   });
 });

@@ -304,3 +304,41 @@ describe.skipIf(!env.bin)('interpreter = Linux on bpf_tail_call limits (XDP, a p
     expect(kernel).toEqual([34, 34, 34, 34, 34, 34, 34]);
   });
 });
+
+describe.skipIf(!env.bin)('interpreter = Linux on a tail call from a bpf-to-bpf subprogram', () => {
+  it('the tail-called program replaces the subprogram; its exit returns to the subprogram caller', () => {
+    // Each execution bumps a counter byte and keeps its number in r7 (callee-saved). Executions 1 and 2 call `sub`,
+    // which tail-calls the program itself; execution 3 returns 3. Every return then computes r0 = r0 * 10 + r7,
+    // so the result spells the path back: 321.
+    const tail = (prologue: Instruction[]): Instruction[] => [
+      ...prologue, // slots 0-5: r6 = ctx, r2 = the counter's address
+      I(0x71, 5, 2, 0, 0), I(0x07, 5, 0, 0, 1), I(0x73, 2, 5, 0, 0), // 6-8: counter += 1
+      I(0xbf, 7, 5, 0, 0), // 9: r7 = this execution's number
+      I(0x35, 5, 0, 5, 3), // 10: if r5 >= 3 goto leaf (16)
+      I(0xbf, 1, 6, 0, 0), // 11: r1 = ctx
+      I(0x85, 0, 1, 0, 7), // 12: call sub (20)
+      I(0x27, 0, 0, 0, 10), // 13: r0 *= 10
+      I(0x0f, 0, 7, 0, 0), // 14: r0 += r7
+      I(0x95, 0, 0, 0, 0), // 15: exit
+      I(0xbf, 0, 7, 0, 0), I(0x95, 0, 0, 0, 0), // 16-17 leaf: r0 = r7
+      I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0), // 18-19 out: r0 = 0
+      { ...lddw(2, 0xabcn), src: 1 }, I(0xb7, 3, 0, 0, 0), I(0x85, 0, 0, 0, 12), // 20-23 sub: tail_call(ctx, map, 0)
+      I(0xb7, 0, 0, 0, 9), I(0x95, 0, 0, 0, 0), // 24-25: the tail call failed
+    ];
+    const kernelProgram = tail([
+      I(0xbf, 6, 1, 0, 0), I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0xbf, 4, 2, 0, 0), I(0x07, 4, 0, 0, 1),
+      I(0x2d, 4, 3, 12, 0), // 5: if r4 > r3 goto out (18)
+    ]);
+    const nop = I(0x05, 0, 0, 0, 0);
+    const ours = tail([I(0xbf, 6, 1, 0, 0), I(0xbf, 2, 1, 0, 0), nop, nop, nop, nop]);
+    const { lines, error } = runKernel(env.bin!, [`pa ${hex(kernelProgram)}`]);
+    expect(error).toBeUndefined();
+    const kernel = /^ok (\d+) /.exec(lines[0]);
+    expect(kernel, lines[0]).not.toBeNull();
+    const memory = new Memory();
+    const args = [memory.map({ kind: 'mem', name: 'mem', bytes: new Uint8Array(1), writable: true })];
+    const { r0 } = interpret(ours, { memory, args, tailCalls: (_map, i) => (i === 0 ? { insns: ours } : undefined) });
+    expect(r0).toBe(BigInt(kernel![1]));
+    expect(r0).toBe(321n);
+  });
+});

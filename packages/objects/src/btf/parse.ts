@@ -30,10 +30,17 @@ const fail = (errno: Errno, why: string): never => {
   throw new BtfParseError(errno, `BPF_BTF_LOAD: ${why}`);
 };
 
-const INFO_MASK = 0x9f1fffff;
-const INT_MASK = 0x0f00ffff;
+const INFO_MASK = 0x9f00ffff;
+const INT_MASK = 0x0fffffff;
 const MAX_RESOLVE_DEPTH = 32;
 const MAX_NAME_OFFSET = 0xffffffff;
+/** alloc_obj_fields in btf_parse_struct_metas. */
+const ALLOC_OBJ_FIELDS = ['bpf_spin_lock', 'bpf_list_head', 'bpf_list_node', 'bpf_rb_root', 'bpf_rb_node', 'bpf_refcount'];
+/** Their uapi sizes and alignments (a struct of another size is not the special field, btf_get_field_type). */
+const FIELD_LAYOUT: Record<string, { size: number; align: number }> = {
+  bpf_spin_lock: { size: 4, align: 4 }, bpf_refcount: { size: 4, align: 4 }, bpf_list_head: { size: 16, align: 8 },
+  bpf_list_node: { size: 24, align: 8 }, bpf_rb_root: { size: 16, align: 8 }, bpf_rb_node: { size: 32, align: 8 },
+};
 
 type Phase = 'meta' | 'resolve';
 
@@ -228,6 +235,32 @@ export class BtfVerifier {
       if (t.kind === KIND.FUNC_PROTO) this.checkFuncProto(t);
       if (t.kind === KIND.FUNC) this.checkFunc(t);
     }
+    this.checkStructMetas();
+  }
+
+  /**
+   * btf_parse_struct_metas: once the types are valid, every struct holding one of the allocated-object fields
+   * (bpf_spin_lock, bpf_list_head, …) has its fields parsed without logging: a member that is not byte aligned is
+   * EINVAL and a second bpf_spin_lock is E2BIG (btf_find_struct_field). Seen on Linux 6.18 with mutated blobs.
+   */
+  private checkStructMetas(): void {
+    const fieldName = (id: number): string | undefined => {
+      const r = this.idSize(id);
+      if (!r || r.type.kind !== KIND.STRUCT) return undefined;
+      const name = cstr(this.strings, r.type.nameOff);
+      return ALLOC_OBJ_FIELDS.includes(name) && FIELD_LAYOUT[name].size === r.type.sizeOrType ? name : undefined;
+    };
+    for (const t of this.types) {
+      if (t.kind !== KIND.STRUCT || !t.members!.some((m) => fieldName(m.type))) continue;
+      let locks = 0;
+      for (const m of t.members!) {
+        if (m.bitOffset % 8) fail('EINVAL', `[${t.id}] STRUCT with special fields has a member not at a byte boundary`);
+        const field = fieldName(m.type);
+        if (!field) continue;
+        if ((m.bitOffset / 8) % FIELD_LAYOUT[field].align) fail('EFAULT', `[${t.id}] STRUCT: ${field} is not ${FIELD_LAYOUT[field].align}-byte aligned`);
+        if (field === 'bpf_spin_lock' && ++locks > 1) fail('E2BIG', `[${t.id}] STRUCT has more than one bpf_spin_lock`);
+      }
+    }
   }
 
   // ---- meta checks (btf_check_meta and each kind's check_meta) ----
@@ -241,10 +274,10 @@ export class BtfVerifier {
     return /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) && s.length < 512;
   }
 
-  /** btf_name_valid_section: printable, no spaces, at most KSYM_NAME_LEN. */
+  /** btf_name_valid_section: non-empty; after the first byte only isprint() bytes; shorter than KSYM_NAME_LEN. */
   private validSection(off: number): boolean {
     const s = cstr(this.strings, off);
-    return s.length > 0 && s.length < 512 && /^[\x21-\x7e]+$/.test(s);
+    return s.length > 0 && s.length < 512 && [...s.slice(1)].every((c) => isPrint(c.charCodeAt(0)));
   }
 
   private checkMeta(pos: number, left: number): { type: BtfType; size: number } {
@@ -320,13 +353,16 @@ export class BtfVerifier {
         t = { ...base, members };
         if (nameOff && !this.validIdentifier(nameOff)) this.badType(t, 'EINVAL', 'Invalid name');
         this.logType(t);
+        let lastOffset = 0;
         for (const m of members) {
           if (!this.nameOffsetValid(m.nameOff)) this.badMember(t, m, `Invalid member name_offset:${m.nameOff}`);
           if (m.nameOff && !this.validIdentifier(m.nameOff)) this.badMember(t, m, 'Invalid name');
           if (!m.type || m.type > BTF_MAX_TYPE) this.badMember(t, m, 'Invalid type_id');
           if (kind === KIND.UNION && m.bitOffset) this.badMember(t, m, 'Invalid member bits_offset');
-          if ((m.bitOffset + 7) >> 3 > sizeOrType) this.badMember(t, m, 'Member bits_offset exceeds its struct size');
+          if (lastOffset > m.bitOffset) this.badMember(t, m, 'Invalid member bits_offset'); // members in offset order
+          if (Math.ceil(m.bitOffset / 8) > sizeOrType) this.badMember(t, m, 'Member bits_offset exceeds its struct size');
           this.logMember(t, m);
+          lastOffset = m.bitOffset;
         }
         return { type: t, size: 12 + extra };
       }
@@ -360,7 +396,7 @@ export class BtfVerifier {
         break;
       case KIND.FUNC:
         if (!nameOff || !this.validIdentifier(nameOff)) this.badType(t, 'EINVAL', 'Invalid name');
-        if (t.vlen > 2) this.badType(t, 'EINVAL', 'Invalid func linkage');
+        if (t.vlen > 1) this.badType(t, 'EINVAL', 'Invalid func linkage'); // static or global; extern is refused
         if (t.kflag) this.badType(t, 'EINVAL', 'Invalid btf_info kind_flag');
         break;
       case KIND.FUNC_PROTO: {
@@ -381,7 +417,7 @@ export class BtfVerifier {
         if (t.kflag) this.badType(t, 'EINVAL', 'Invalid btf_info kind_flag');
         if (!nameOff || !this.validIdentifier(nameOff)) this.badType(t, 'EINVAL', 'Invalid name');
         if (!sizeOrType || sizeOrType > BTF_MAX_TYPE) this.badType(t, 'EINVAL', 'Invalid type_id');
-        if (t.linkage! > 2) this.badType(t, 'EINVAL', 'Linkage not supported');
+        if (t.linkage! > 1) this.badType(t, 'EINVAL', 'Linkage not supported'); // static or global allocated
         break;
       }
       case KIND.DATASEC: {
@@ -396,7 +432,6 @@ export class BtfVerifier {
         if (!sizeOrType) this.badType(t, 'EINVAL', 'size == 0');
         if (t.kflag) this.badType(t, 'EINVAL', 'Invalid btf_info kind_flag');
         if (!nameOff || !this.validSection(nameOff)) this.badType(t, 'EINVAL', 'Invalid name');
-        if (!t.vlen) this.badType(t, 'EINVAL', 'vlen == 0');
         this.logType(t);
         let lastEnd = 0;
         let sum = 0;
@@ -588,10 +623,13 @@ export class BtfVerifier {
       let off: number;
       let nr: number;
       if (st.kflag) {
+        // btf_int_check_kflag_member: a regular int is required, bitfield or not.
+        if (!intIsRegular(mt)) this.badMember(st, m, 'Invalid member base type');
         off = m.bitOffset;
         nr = m.bitfieldSize;
         if (!nr) {
-          if (!intIsRegular(mt)) this.badMember(st, m, 'Invalid member bitfield_size');
+          // Not a bitfield: the member must start at a byte boundary.
+          if (off & 7) this.badMember(st, m, 'Invalid member offset');
           nr = bits;
         } else if (nr > bits) this.badMember(st, m, 'Invalid member bitfield_size');
       } else {
@@ -697,6 +735,8 @@ function encodingStr(e: number): string {
 }
 
 const isPow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+/** The kernel's isprint (lib/ctype.c): ASCII 0x20-0x7e and Latin-1 0xa0-0xff. */
+const isPrint = (c: number): boolean => (c >= 0x20 && c <= 0x7e) || c >= 0xa0;
 
 /** Parses and validates a BTF blob; throws BpfError (EINVAL, ENOTSUPP, E2BIG, EEXIST) after logging. */
 export function parseBtf(data: Uint8Array, log: BtfLogSink = { write: () => {} }): ParsedBtf {

@@ -2,7 +2,7 @@
 // Every check runs before anything is created; a failed load leaves no object, no ID and no reference behind.
 import { DecodeError, EncodeError, decode, encode, type Instruction } from '@bpfsim/isa';
 import { BpfError } from '../errno.js';
-import { buffer, checkAttr, cString, objName, u32, type BpfAttr } from '../attr.js';
+import { buffer, checkAttr, cString, describeValue, objName, u32, type BpfAttr } from '../attr.js';
 import { attachTypeNumber, progTypeNumber, PROG_LOAD_FLAGS_MASK, BPF_F_TOKEN_FD, BPF_F_XDP_HAS_FRAGS } from '../uapi.js';
 import { bpfCapable, netCapable, perfmonCapable } from '../caps.js';
 import type { Process } from '../process.js';
@@ -41,7 +41,7 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   const kernel = proc.kernel;
   checkAttr(CMD, attr);
   const progType = progTypeNumber(attr.prog_type as number | string | undefined);
-  if (progType === undefined) throw new BpfError('EINVAL', `${CMD}: unknown prog_type ${String(attr.prog_type)}`);
+  if (progType === undefined) throw new BpfError('EINVAL', `${CMD}: unknown prog_type ${describeValue(attr.prog_type)}`);
   const progFlags = u32(attr, 'prog_flags', CMD);
   if (progFlags & ~PROG_LOAD_FLAGS_MASK) throw new BpfError('EINVAL', `${CMD}: unknown prog_flags bits 0x${(progFlags & ~PROG_LOAD_FLAGS_MASK).toString(16)}`);
   if (progFlags & BPF_F_TOKEN_FD) throw new BpfError('EINVAL', `${CMD}: BPF tokens are not simulated`);
@@ -60,7 +60,7 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   if (privilege === 'perfmon' && !perfmonCapable(proc.creds)) throw new BpfError('EPERM', `${CMD}: prog type ${progType} needs CAP_PERFMON`);
 
   const givenEat = attachTypeNumber(attr.expected_attach_type as number | string | undefined);
-  if (givenEat === undefined) throw new BpfError('EINVAL', `${CMD}: unknown expected_attach_type ${String(attr.expected_attach_type)}`);
+  if (givenEat === undefined) throw new BpfError('EINVAL', `${CMD}: unknown expected_attach_type ${describeValue(attr.expected_attach_type)}`);
   const known = kernel.progTypes.has(progType) ? kernel.progTypes.get(progType) : undefined;
   const eat = known?.normalizeExpectedAttachType?.(givenEat) ?? givenEat;
   known?.checkExpectedAttachType?.(eat);

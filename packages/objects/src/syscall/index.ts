@@ -1,6 +1,6 @@
 // bpf(2): command number/name → implementation. Unknown or unsimulated commands are EINVAL, as __sys_bpf's default.
 import { BpfError, isBpfError } from '../errno.js';
-import type { BpfAttr } from '../attr.js';
+import { describeValue, type BpfAttr } from '../attr.js';
 import { cmdName, cmdNumber } from '../uapi.js';
 import type { Process } from '../process.js';
 import * as map from './map.js';
@@ -62,7 +62,7 @@ export function registerCommand(name: string, handler: Handler): void {
 export function dispatch(proc: Process, cmd: number | string, attr: BpfAttr): number {
   if (attr === null || typeof attr !== 'object') throw new BpfError('EFAULT', 'bpf(2): attr must be an object');
   const num = cmdNumber(cmd);
-  if (num === undefined) throw new BpfError('EINVAL', `bpf(2): unknown command ${String(cmd)}`);
+  if (num === undefined) throw new BpfError('EINVAL', `bpf(2): unknown command ${describeValue(cmd)}`);
   const name = cmdName(num);
   const handler = HANDLERS[name];
   if (!handler) throw new BpfError('EINVAL', `bpf(2): ${name} is not supported by the simulator`);

@@ -1,7 +1,7 @@
 // BPF_ITER_CREATE (kernel/bpf/syscall.c bpf_iter_create → bpf_iter_new_fd) and the iterator part of BPF_PROG_LOAD
 // (which target a BPF_TRACE_ITER program is for).
 import { BpfError } from '../errno.js';
-import { checkAttr, fdField, u32, type BpfAttr } from '../attr.js';
+import { checkAttr, describeValue, fdField, u32, type BpfAttr } from '../attr.js';
 import { attachTypeNumber, progTypeNumber } from '../uapi.js';
 import type { Process } from '../process.js';
 import { isIterLink, openIterSession, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER } from '../iter/link.js';
@@ -47,7 +47,7 @@ function iterTargetOfLoad(attr: BpfAttr, cmd: string): IterTarget {
   }
   const byId = btfId ? iterTargetByBtfId(btfId) : undefined;
   if (btfId && !byId) throw new BpfError('EINVAL', `${cmd}: attach_btf_id ${btfId} is not a bpf_iter_* function`);
-  if (byName && byId && byName !== byId) throw new BpfError('EINVAL', `${cmd}: iter_target '${String(name)}' and attach_btf_id ${btfId} disagree`);
+  if (byName && byId && byName !== byId) throw new BpfError('EINVAL', `${cmd}: iter_target ${describeValue(name)} and attach_btf_id ${btfId} disagree`);
   const t = byName ?? byId;
   if (!t) throw new BpfError('EINVAL', `${cmd}: tracing programs must provide btf_id (attach_btf_id, or iter_target for an iterator)`);
   return t;

@@ -1,6 +1,6 @@
 // BPF_LINK_CREATE / BPF_LINK_UPDATE / BPF_LINK_DETACH (kernel/bpf/syscall.c link_create, link_update, link_detach).
 import { BpfError } from '../errno.js';
-import { checkAttr, fdField, u32, type BpfAttr } from '../attr.js';
+import { checkAttr, describeValue, fdField, u32, type BpfAttr } from '../attr.js';
 import { attachTypeNumber } from '../uapi.js';
 import type { Process } from '../process.js';
 import { LinkObject } from '../links/link.js';
@@ -15,7 +15,7 @@ export function linkCreate(proc: Process, attr: BpfAttr): number {
   checkAttr(cmd, attr);
   const prog = proc.progFromFd(fdField(attr, 'prog_fd', cmd), cmd);
   const attachType = attachTypeNumber(attr.attach_type as number | string | undefined);
-  if (attachType === undefined) throw new BpfError('EINVAL', `${cmd}: unknown attach_type ${String(attr.attach_type)}`);
+  if (attachType === undefined) throw new BpfError('EINVAL', `${cmd}: unknown attach_type ${describeValue(attr.attach_type)}`);
   const point = proc.kernel.attachPoints.get(attachType);
   if (!point) throw new BpfError('EINVAL', `${cmd}: attach_type ${attachType} is not supported for links here`);
   proc.fds.ensureFree();

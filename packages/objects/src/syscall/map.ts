@@ -1,7 +1,7 @@
 // BPF_MAP_* commands: the syscall-level part (fd → map, access mode, user buffers, flags) of kernel/bpf/syscall.c's
 // map_create / map_lookup_elem / map_update_elem / … ; everything type-specific is the map implementation's.
 import { BpfError } from '../errno.js';
-import { buffer, checkAttr, fdField, objName, sizedBuffer, u32, u64, type BpfAttr } from '../attr.js';
+import { buffer, checkAttr, describeValue, fdField, objName, sizedBuffer, u32, u64, type BpfAttr } from '../attr.js';
 import { resolveMapType, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS } from '../maps/constants.js';
 import { checkMapCreate, mapCreateCapability } from '../maps/create.js';
 import type { BatchAttr, BatchResult, BpfMap, MapCreateAttr } from '../maps/types.js';
@@ -28,7 +28,7 @@ export function mapCreate(proc: Process, attr: BpfAttr): number {
   const mode = fileModeFromFlags(mapFlags, cmd);
   const rawType = attr.map_type;
   const mapType = typeof rawType === 'string' || typeof rawType === 'number' ? resolveMapType(rawType) : undefined;
-  if (mapType === undefined) throw new BpfError('EINVAL', `${cmd}: unknown map_type ${String(rawType)}`);
+  if (mapType === undefined) throw new BpfError('EINVAL', `${cmd}: unknown map_type ${describeValue(rawType)}`);
   const createAttr: MapCreateAttr = {
     map_type: mapType,
     key_size: u32(attr, 'key_size', cmd),
@@ -95,7 +95,9 @@ export function mapUpdateElem(proc: Process, attr: BpfAttr): number {
   const { file, obj } = proc.mapFile(fdField(attr, 'map_fd', cmd), cmd);
   const key = userKey(obj.impl, attr, 'key', cmd);
   const value = sizedBuffer(attr, 'value', obj.impl.syscallValueSize, cmd).slice(0, obj.impl.syscallValueSize);
-  proc.kernel.withCurrent(proc, () => obj.impl.update(key, value, flags, file.mode));
+  // The open map file goes along: perf_event_array remembers which file added an entry (ee->map_file) and drops
+  // those entries when that file is released (perf_event_fd_array_release).
+  proc.kernel.withCurrent(proc, () => obj.impl.update(key, value, flags, file.mode, file));
   return 0;
 }
 
@@ -137,10 +139,10 @@ export function mapFreeze(proc: Process, attr: BpfAttr): number {
   const cmd = 'BPF_MAP_FREEZE';
   checkAttr(cmd, attr);
   const { file, obj } = proc.mapFile(fdField(attr, 'map_fd', cmd), cmd);
-  // map_freeze: map_get_sys_perms() has no FMODE_CAN_WRITE once frozen, so freezing twice is EPERM (FACTS.md).
-  if (!file.mode.write || obj.impl.frozen) throw new BpfError('EPERM', `${cmd}: map ${obj.id} is not writable through this fd${obj.impl.frozen ? ' (already frozen)' : ''}`);
-  if (!bpfCapable(proc.creds)) throw new BpfError('EPERM', `${cmd}: needs CAP_BPF`);
-  obj.impl.freeze();
+  // map_freeze: the map decides, in the kernel's order — ENOTSUPP for a map with special BTF fields (spin lock)
+  // before EPERM for an fd without FMODE_CAN_WRITE (map_get_sys_perms; a frozen map has none, so freezing twice is
+  // EPERM), then EBUSY while a writable mmap exists. map_freeze has no capability check of its own.
+  obj.impl.freeze(file.mode);
   return 0;
 }
 

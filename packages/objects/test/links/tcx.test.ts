@@ -1,6 +1,7 @@
 // tcx links: sched_cls programs on a device's ingress/egress, run in order until one decides.
 import { describe, expect, it } from 'vitest';
 import { tcxRun, TCX_DROP, TCX_NEXT, TCX_PASS } from '@bpfsim/objects';
+import { tcxDeviceGone } from '../../src/links/tcx.js';
 import { errnoOf, ipv4Frame, load, setup } from '../progs/support.js';
 
 function world() {
@@ -77,5 +78,15 @@ describe('tcx', () => {
     expect(errnoOf(() => w.proc.linkUpdate(l2, a))).toBe('ENOLINK');
     w.proc.close(l1);
     expect(w.run().ran).toHaveLength(0);
+  });
+
+  it('when the device goes, its tcx links are detached: fd valid, ifindex 0, LINK_DETACH a no-op', () => {
+    const w = world();
+    const link = w.attach(w.prog(2));
+    tcxDeviceGone(w.dev);
+    expect(w.run().action).toBe(TCX_NEXT);
+    expect(w.proc.linkInfo(link)).toMatchObject({ ifindex: 0 });
+    w.proc.linkDetach(link);
+    w.proc.close(link);
   });
 });

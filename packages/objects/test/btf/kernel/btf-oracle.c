@@ -50,6 +50,24 @@ static int load_raw(const void *data, size_t size) {
   return fd < 0 ? -errno : fd;
 }
 
+static int load_sized(const void *data, size_t size, unsigned log_size, unsigned level) {
+  LIBBPF_OPTS(bpf_btf_load_opts, o, .log_buf = log_size ? logbuf : NULL, .log_size = log_size, .log_level = level);
+  memset(logbuf, 0, sizeof(logbuf));
+  int fd = bpf_btf_load(data, size, &o);
+  return fd < 0 ? -errno : fd;
+}
+
+static void load_case_sized(const char *name, const void *data, size_t size, unsigned log_size, unsigned level) {
+  int fd = load_sized(data, size, log_size, level);
+  begin("load", name);
+  printf(",\"blob\":");
+  json_hex(data, size);
+  printf(",\"log_size\":%u,\"log_level\":%u,\"result\":%d,\"log\":", log_size, level, fd < 0 ? fd : 0);
+  json_str(logbuf, strlen(logbuf));
+  printf("}");
+  if (fd >= 0) close(fd);
+}
+
 static void load_case(const char *name, const void *data, size_t size) {
   int fd = load_raw(data, size);
   begin("load", name);
@@ -428,6 +446,178 @@ int main(int argc, char **argv) {
     unsigned size;
     const void *raw = btf__raw_data(b, &size);
     load_case("all_kinds", raw, size);
+    btf__free(b);
+  }
+
+  {
+    struct btf *b = base_btf(&u32, &i32);
+    int s = btf__add_struct(b, "node", 16);
+    int p = btf__add_ptr(b, s);
+    btf__add_field(b, "next", p, 0, 0);
+    btf__add_field(b, "v", i32, 64, 0);
+    unsigned size;
+    const unsigned char *raw = btf__raw_data(b, &size);
+    load_case("self_ref_ok", raw, size);
+    load_case_sized("log_too_small", raw, size, 64, 1);
+    load_case_sized("no_log", raw, size, 0, 0);
+    unsigned char m[4096];
+    // header of 32 bytes whose tail is not zero
+    memcpy(m, raw, 24); memset(m + 24, 0, 8); m[28] = 1; m[4] = 32; memcpy(m + 32, raw + 24, size - 24);
+    load_case("hdr_tail_nonzero", m, size + 8);
+    memcpy(m, raw, 24); memset(m + 24, 0, 8); m[4] = 32; memcpy(m + 32, raw + 24, size - 24);
+    load_case("hdr_tail_zero", m, size + 8);
+    memcpy(m, raw, size); m[size - 1] = 'x'; load_case("str_not_nul_terminated", m, size);
+    memcpy(m, raw, size); m[24 + 0] = 0xff; m[24 + 1] = 0xff; load_case("name_off_out_of_range", m, size);
+    memcpy(m, raw, size); m[24 + 7] = 20 << 0; load_case("bad_kind", m, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int s = btf__add_struct(b, "s", 4);
+    btf__add_field(b, "a", i, 0, 0);
+    btf__add_array(b, s, i, 2); // index type is a struct
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("array_bad_index", raw, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int fp = btf__add_func_proto(b, i);
+    int s = btf__add_struct(b, "s", 4);
+    btf__add_field(b, "f", fp, 0, 0); // a member of kind FUNC_PROTO
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("member_func_proto", raw, size);
+    (void)s;
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int c = btf__add_int(b, "char", 1, 0);
+    int s = btf__add_struct(b, "s", 4);
+    btf__add_field(b, "a", c, 0, 12); // bitfield wider than the int
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("bitfield_too_wide", raw, size);
+    (void)s;
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int prev = i;
+    for (int k = 0; k < 33; k++) prev = btf__add_const(b, prev);
+    btf__add_ptr(b, prev);
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("too_deep", raw, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    btf__add_typedef(b, "ok_t", i);
+    unsigned size; const unsigned char *raw = btf__raw_data(b, &size);
+    unsigned char m[4096];
+    memcpy(m, raw, size);
+    // turn the typedef's name into "1ok_t" is not possible in place; point it at the int's name "int" instead and
+    // make the int's name invalid: name "in-" (typedef names must be identifiers)
+    for (unsigned k = 0; k < size; k++) if (!memcmp(m + k, "ok_t", 4)) { m[k] = '-'; break; }
+    load_case("typedef_bad_name", m, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    btf__add_enum(b, "e3", 4);
+    btf__add_enum_value(b, "A", 1);
+    unsigned size; const unsigned char *raw = btf__raw_data(b, &size);
+    unsigned char m[4096];
+    memcpy(m, raw, size);
+    m[24 + 16 + 8] = 3; // enum size 3
+    load_case("enum_bad_size", m, size);
+    (void)i;
+    btf__free(b);
+  }
+  // ---- more pretty printing ----
+  { // keyless .data array (DATASEC value)
+    struct btf *b = base_btf(&u32, &i32);
+    int u64 = btf__add_int(b, "long long unsigned int", 8, 0);
+    int v1 = btf__add_var(b, "counter", BTF_VAR_GLOBAL_ALLOCATED, i32);
+    int v2 = btf__add_var(b, "total", BTF_VAR_STATIC, u64);
+    int ds = btf__add_datasec(b, ".data", 16);
+    btf__add_datasec_var_info(b, v1, 0, 4);
+    btf__add_datasec_var_info(b, v2, 8, 8);
+    unsigned k = 0;
+    unsigned char v[16] = {7, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0};
+    struct entry e[] = {{&k, v}};
+    map_case("datasec", b, BPF_MAP_TYPE_ARRAY, 4, 16, 1, 0, 0, ds, e, 1, 16);
+    btf__free(b);
+  }
+  { // signed enum, enum64, __int128, float, bool array, latin-1 char array, empty union, const volatile typedef ptr
+    struct btf *b = base_btf(&u32, &i32);
+    int se = btf__add_enum64(b, "se", 4, true); // libbpf makes a 4-byte signed ENUM when values fit
+    btf__add_enum64_value(b, "NEG", (unsigned long long)-2);
+    int e64 = btf__add_enum64(b, "big", 8, false);
+    btf__add_enum64_value(b, "HUGE", 0x100000000ULL);
+    int i128 = btf__add_int(b, "__int128 unsigned", 16, 0);
+    int fl = btf__add_float(b, "float", 4);
+    int bo = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
+    int barr = btf__add_array(b, u32, bo, 3);
+    int ch = btf__add_int(b, "char", 1, BTF_INT_CHAR);
+    int carr = btf__add_array(b, u32, ch, 4);
+    int eu = btf__add_union(b, "empty", 4);
+    int vp = btf__add_volatile(b, btf__add_const(b, btf__add_ptr(b, i32)));
+    int td = btf__add_typedef(b, "cvp_t", vp);
+    int s = btf__add_struct(b, "misc", 64);
+    btf__add_field(b, "se", se, 0, 0);
+    btf__add_field(b, "u", eu, 32, 0);
+    btf__add_field(b, "e64", e64, 64, 0);
+    btf__add_field(b, "wide", i128, 128, 0);
+    btf__add_field(b, "f", fl, 256, 0);
+    btf__add_field(b, "flags", barr, 288, 0);
+    btf__add_field(b, "tag", carr, 312, 0);
+    btf__add_field(b, "p", td, 384, 0);
+    unsigned k[2] = {0, 1};
+    unsigned char v[2][64];
+    memset(v, 0, sizeof(v));
+    *(int *)v[0] = -2; *(int *)v[1] = -7;
+    *(unsigned long long *)(v[0] + 8) = 0x100000000ULL; *(unsigned long long *)(v[1] + 8) = 5;
+    *(unsigned long long *)(v[0] + 16) = 1; *(unsigned long long *)(v[0] + 24) = 0;
+    *(unsigned long long *)(v[1] + 16) = 0x0123456789abcdefULL; *(unsigned long long *)(v[1] + 24) = 0xfedcba9876543210ULL;
+    *(float *)(v[0] + 32) = 1.5f;
+    v[0][36] = 1; v[0][37] = 0; v[0][38] = 1;
+    v[1][36] = 1; v[1][37] = 1; v[1][38] = 1;
+    v[0][39] = 0xe9; v[0][40] = 't'; v[0][41] = 0x01; v[0][42] = 'x';
+    v[1][39] = 'a'; v[1][40] = 'b'; v[1][41] = 'c'; v[1][42] = 'd';
+    struct entry e[] = {{&k[0], v[0]}, {&k[1], v[1]}};
+    map_case("misc_kinds", b, BPF_MAP_TYPE_ARRAY, 4, 64, 2, 0, u32, s, e, 2, 64);
+    btf__free(b);
+  }
+  { // LRU percpu hash with a typedef'd int value; hash with many keys (iteration order)
+    struct btf *b = base_btf(&u32, &i32);
+    int td = btf__add_typedef(b, "s32", i32);
+    unsigned k[1] = {42};
+    int v[1][4] = {{-1, 0, 1, 0}};
+    struct entry e[] = {{&k[0], v[0]}};
+    map_case("lru_percpu_hash", b, BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 4, 8, 0, u32, td, e, 1, 16);
+    unsigned hk[6] = {10, 20, 30, 40, 50, 60};
+    int hv[6] = {1, 2, 3, 4, 5, 6};
+    struct entry he[6];
+    for (int q = 0; q < 6; q++) { he[q].key = &hk[q]; he[q].value = &hv[q]; }
+    map_case("hash_order", b, BPF_MAP_TYPE_HASH, 4, 4, 16, 0, u32, td, he, 6, 4);
+    btf__free(b);
+  }
+
+  { // which map types accept BTF (u32 key / u32 value), and prog_array's pretty print (the program's id)
+    struct btf *b = base_btf(&u32, &i32);
+    map_case("btf_prog_array_empty", b, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2, 0, u32, u32, NULL, 0, 0);
+    map_case("btf_perf_event_array", b, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, u32, u32, NULL, 0, 0);
+    map_case("btf_cgroup_array", b, BPF_MAP_TYPE_CGROUP_ARRAY, 4, 4, 2, 0, u32, u32, NULL, 0, 0);
+    map_case("btf_array_of_maps_none", b, BPF_MAP_TYPE_QUEUE, 0, 4, 2, 0, 0, u32, NULL, 0, 0);
+    map_case("btf_stack", b, BPF_MAP_TYPE_STACK, 0, 4, 2, 0, 0, u32, NULL, 0, 0);
+    map_case("btf_bloom", b, BPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 2, 0, 0, u32, NULL, 0, 0);
+    map_case("btf_lpm_trie", b, BPF_MAP_TYPE_LPM_TRIE, 8, 4, 2, BPF_F_NO_PREALLOC, btf__add_int(b, "long long unsigned int", 8, 0), u32, NULL, 0, 0);
+    map_case("btf_percpu_array_keyless", b, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 1, 0, 0, u32, NULL, 0, 0);
     btf__free(b);
   }
   printf("\n]\n");
