@@ -279,7 +279,8 @@ export function runBpfCommand(ctx: ScriptContext, c: ScriptCommand, out: OracleR
 }
 
 function infoField(v: unknown, name: string): unknown {
-  if (v === undefined) return name === 'name' ? '' : 0;
+  // A field bpfsim left unset (beyond info_len) reads as the zero-filled C struct the oracle passes would.
+  if (v === undefined) return name === 'name' ? '' : name === 'tag' ? '00'.repeat(8) : 0;
   if (v instanceof Uint8Array) return toHex(v);
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;

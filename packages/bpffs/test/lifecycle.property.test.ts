@@ -1,6 +1,6 @@
 // Lifecycle property on the real objects Kernel with bpffs installed: random sequences of create map / load prog /
 // iterator link / pin / get / rm / rename / mkdir / fork / exit / unshare / mount / umount / open iterator session /
-// read / close, run against a model of who holds what:
+// read / close, by root and by unprivileged (uid 1000, CAP_BPF only) processes, run against a model of who holds what:
 //   roots  = fds of live processes, entries of live bpffs instances (including bpf_preload's maps.debug/progs.debug),
 //            open iterator sessions (an open file keeps its inode, so its link, even after unlink);
 //   edges  = program → the maps its lddw names, link → its program (+ the map of a bpf_map_elem iterator);
@@ -50,7 +50,7 @@ const DIRS = ['', 'd', 'e'] as const;
 
 type PathSpec = { mp: number; dir: (typeof DIRS)[number]; name: (typeof NAMES)[number] };
 type Action =
-  | { t: 'spawn' }
+  | { t: 'spawn'; user: boolean }
   | { t: 'createMap'; p: number }
   | { t: 'loadProg'; p: number; m: number }
   | { t: 'iterLink'; p: number; m: number }
@@ -69,18 +69,22 @@ type Action =
   | { t: 'read'; p: number; s: number; n: number }
   | { t: 'closeSession'; p: number; s: number };
 
-const idx = fc.nat({ max: 7 });
-const pathArb: fc.Arbitrary<PathSpec> = fc.record({ mp: fc.nat({ max: 1 }), dir: fc.constantFrom(...DIRS), name: fc.constantFrom(...NAMES) });
+const idx = fc.nat({ max: 3 });
+const pathArb: fc.Arbitrary<PathSpec> = fc.record({
+  mp: fc.constantFrom(0, 0, 1),
+  dir: fc.constantFrom<PathSpec['dir']>('', '', '', 'd', 'e'),
+  name: fc.constantFrom(...NAMES),
+});
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { arbitrary: fc.constant({ t: 'spawn' as const }), weight: 1 },
-  { arbitrary: fc.record({ t: fc.constant('createMap' as const), p: idx }), weight: 3 },
+  { arbitrary: fc.record({ t: fc.constant('spawn' as const), user: fc.boolean() }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('createMap' as const), p: idx }), weight: 4 },
   { arbitrary: fc.record({ t: fc.constant('loadProg' as const), p: idx, m: fc.integer({ min: -1, max: 7 }) }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('iterLink' as const), p: idx, m: idx }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('close' as const), p: idx, f: idx }), weight: 3 },
-  { arbitrary: fc.record({ t: fc.constant('pin' as const), p: idx, f: idx, path: pathArb }), weight: 5 },
+  { arbitrary: fc.record({ t: fc.constant('pin' as const), p: idx, f: idx, path: pathArb }), weight: 10 },
   { arbitrary: fc.record({ t: fc.constant('get' as const), p: idx, path: pathArb }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('rm' as const), p: idx, path: pathArb }), weight: 3 },
-  { arbitrary: fc.record({ t: fc.constant('rename' as const), p: idx, from: pathArb, to: pathArb }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('rename' as const), p: idx, from: pathArb, to: pathArb }), weight: 4 },
   { arbitrary: fc.record({ t: fc.constant('mkdir' as const), p: idx, mp: fc.nat({ max: 1 }), dir: fc.constantFrom('d' as const, 'e' as const) }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('fork' as const), p: idx }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('exit' as const), p: idx }), weight: 1 },
@@ -88,7 +92,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('mount' as const), p: idx, mp: fc.nat({ max: 1 }) }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('umount' as const), p: idx, mp: fc.nat({ max: 1 }) }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('open' as const), p: idx, path: pathArb }), weight: 3 },
-  { arbitrary: fc.record({ t: fc.constant('read' as const), p: idx, s: idx, n: fc.constantFrom(1, 40, 4096) }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('read' as const), p: idx, s: idx, n: fc.constantFrom(1, 40, 4096) }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('closeSession' as const), p: idx, s: idx }), weight: 2 },
 );
 
@@ -144,25 +148,30 @@ class World {
   }
 
   constructor() {
-    this.adoptPreload(0);
+    this.adoptPreload(0, [true, true]);
     const boot: MInstance = { files: this.preloadFiles(), mountRefs: 1, openRefs: 0, alive: true };
     this.initialNs.mounts.set('/sys/fs/bpf', [boot]);
     const root = this.spawn();
     (root.proc.fs as ProcessFs).mkdir('/tmp/m'); // on the root fs, shared by every namespace
   }
 
-  /** Objects created by populate (the bpf_preload pair) since event `from`; returns whether there were any. */
-  adoptPreload(from: number): boolean {
+  /**
+   * Objects populate created since event `from` (bpf_preload programs and links, loaded again for each link whose
+   * previous one is gone — `expectFresh[i]` for maps.debug (0) and progs.debug (1)), recorded in the model.
+   */
+  adoptPreload(from: number, expectFresh: readonly boolean[]): void {
     const created = this.kernel.events.slice(from).filter((e) => e.type === 'create');
-    if (created.length === 0) return false;
     const progs = created.filter((e) => e.kind === 'prog').map((e) => `prog:${e.id}`);
     const links = created.filter((e) => e.kind === 'link').map((e) => `link:${e.id}`);
-    expect(progs).toHaveLength(2);
-    expect(links).toHaveLength(2);
-    links.forEach((l, i) => this.deps.set(l, [progs[i]]));
-    for (const k of [...progs, ...links]) this.created.add(k);
-    this.preload = links;
-    return true;
+    const fresh = [0, 1].filter((i) => expectFresh[i]);
+    expect(created.filter((e) => e.kind === 'map')).toEqual([]);
+    expect(links, 'populate loads exactly the preload links whose previous one is gone').toHaveLength(fresh.length);
+    expect(progs).toHaveLength(fresh.length);
+    fresh.forEach((i, n) => {
+      this.deps.set(links[n], [progs[n]]);
+      this.created.add(links[n]).add(progs[n]);
+      this.preload[i] = links[n];
+    });
   }
 
   preloadFiles(): Map<string, Entry> {
@@ -172,8 +181,9 @@ class World {
     ]);
   }
 
-  spawn(): MProc {
-    const proc = this.kernel.spawn();
+  /** A root process, or (`user`) uid 1000 with only CAP_BPF: no mount/unshare, no root pins, no tracing programs. */
+  spawn(user = false): MProc {
+    const proc = this.kernel.spawn(user ? { uid: 1000, gid: 1000, caps: ['CAP_BPF'] } : {});
     const mp: MProc = { proc, ns: this.initialNs, fds: new Map(), sessions: [] };
     this.initialNs.members.add(proc.pid);
     this.procs.push(mp);
@@ -258,7 +268,7 @@ class World {
 
   run(a: Action): void {
     if (a.t === 'spawn') {
-      this.spawn();
+      this.spawn(a.user);
       return;
     }
     if (this.procs.length === 0) return;
@@ -269,7 +279,8 @@ class World {
     const eventsBefore = this.kernel.events.length;
     switch (a.t) {
       case 'createMap': {
-        const fd = p.proc.mapCreate({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 3 });
+        let fd = -1;
+        if (!attempt(() => (fd = p.proc.mapCreate({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 3 })))) return;
         const k = `map:${p.proc.mapInfo(fd).id}`;
         p.fds.set(fd, k);
         this.created.add(k);
@@ -278,7 +289,8 @@ class World {
       case 'loadProg': {
         const maps = fdList.filter((fd) => p.fds.get(fd)!.startsWith('map:'));
         const mapFd = a.m >= 0 && maps.length ? maps[a.m % maps.length] : undefined;
-        const fd = p.proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SOCKET_FILTER', insns: mapFd === undefined ? RET0 : usesMap(mapFd) });
+        let fd = -1;
+        if (!attempt(() => (fd = p.proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SOCKET_FILTER', insns: mapFd === undefined ? RET0 : usesMap(mapFd) })))) return;
         const k = `prog:${p.proc.progInfo(fd).id}`;
         p.fds.set(fd, k);
         this.deps.set(k, mapFd === undefined ? [] : [p.fds.get(mapFd)!]);
@@ -289,17 +301,21 @@ class World {
         const maps = fdList.filter((fd) => p.fds.get(fd)!.startsWith('map:'));
         if (!maps.length) return;
         const mapFd = maps[a.m % maps.length];
-        const progFd = p.proc.bpf('BPF_PROG_LOAD', {
-          prog_type: 'BPF_PROG_TYPE_TRACING',
-          expected_attach_type: 'BPF_TRACE_ITER',
-          iter_target: 'bpf_map_elem',
-          insns: ELEM,
-          license: 'GPL',
-        });
+        let progFd = -1;
+        const load = () =>
+          (progFd = p.proc.bpf('BPF_PROG_LOAD', {
+            prog_type: 'BPF_PROG_TYPE_TRACING',
+            expected_attach_type: 'BPF_TRACE_ITER',
+            iter_target: 'bpf_map_elem',
+            insns: ELEM,
+            license: 'GPL',
+          }));
+        if (!attempt(load)) return;
         const pk = `prog:${p.proc.progInfo(progFd).id}`;
         p.fds.set(progFd, pk);
         this.created.add(pk);
-        const linkFd = p.proc.bpf('BPF_LINK_CREATE', { prog_fd: progFd, attach_type: 'BPF_TRACE_ITER', iter_info: { map: { map_fd: mapFd } } });
+        let linkFd = -1;
+        if (!attempt(() => (linkFd = p.proc.bpf('BPF_LINK_CREATE', { prog_fd: progFd, attach_type: 'BPF_TRACE_ITER', iter_info: { map: { map_fd: mapFd } } })))) return;
         const lk = `link:${p.proc.linkInfo(linkFd).id}`;
         p.fds.set(linkFd, lk);
         this.deps.set(lk, [pk, p.fds.get(mapFd)!]);
@@ -321,7 +337,7 @@ class World {
         if (attempt(() => p.proc.objPin(fd, this.pathOf(a.path)))) {
           expect(r, `pin ${this.pathOf(a.path)} succeeded off bpffs`).toBeDefined();
           r!.inst.files.set(r!.rel, { key: p.fds.get(fd)! });
-          this.ok('pin');
+          this.ok(p.proc.uid === 0 ? 'pin' : 'pin (user)');
         }
         return;
       }
@@ -370,6 +386,7 @@ class World {
       }
       case 'fork': {
         const child = p.proc.fork();
+        if (p.proc.uid !== 0) this.ok('fork (user)');
         p.ns.members.add(child.pid);
         this.procs.push({ proc: child, ns: p.ns, fds: new Map(p.fds), sessions: [] });
         this.ok('fork');
@@ -387,7 +404,7 @@ class World {
         return;
       }
       case 'unshare': {
-        p.proc.unshare('mnt');
+        if (!attempt(() => p.proc.unshare('mnt'))) return;
         const ns: MNs = { members: new Set([p.proc.pid]), mounts: new Map(), initial: false };
         for (const [mp, stack] of p.ns.mounts) {
           ns.mounts.set(mp, [...stack]);
@@ -401,15 +418,16 @@ class World {
       }
       case 'mount': {
         const mp = MOUNTPOINTS[a.mp];
-        const preloadAlive = this.preload.length > 0 && this.preload.every((k) => this.reachable().has(k));
-        p.proc.mount('bpf', mp);
-        const fresh = this.adoptPreload(eventsBefore);
-        expect(fresh, 'a new preload pair is loaded exactly when the previous one is gone').toBe(!preloadAlive);
+        const live = this.reachable();
+        const expectFresh = this.preload.map((k) => !live.has(k));
+        if (!attempt(() => p.proc.mount('bpf', mp))) return;
+        this.adoptPreload(eventsBefore, expectFresh);
+        const fresh = expectFresh.some(Boolean);
         const inst: MInstance = { files: this.preloadFiles(), mountRefs: 1, openRefs: 0, alive: true };
         const stack = p.ns.mounts.get(mp) ?? [];
         stack.push(inst);
         p.ns.mounts.set(mp, stack);
-        this.ok(fresh ? 'mount (new preload pair)' : 'mount');
+        this.ok(fresh ? 'mount (preload reloaded)' : 'mount');
         return;
       }
       case 'umount': {
@@ -487,10 +505,9 @@ describe('lifecycle of BPF objects across processes, namespaces and bpffs instan
         expect(w.kernel.liveIds('link')).toEqual([]);
         expect(w.bpffs.stats()).toMatchObject({ liveSuperblocks: 1, openFiles: 0 }); // only the root fs
       }),
-      { numRuns: 40 },
+      { numRuns: 150 },
     );
-    console.log(JSON.stringify([...World.done]));
-    for (const what of ['pin', 'get', 'rm', 'rename', 'mount', 'mount (new preload pair)', 'umount', 'unshare', 'fork', 'exit', 'iterLink', 'open', 'read', 'closeSession']) {
+    for (const what of ['pin', 'get', 'rm', 'rename', 'mount', 'mount (preload reloaded)', 'umount', 'unshare', 'fork', 'exit', 'iterLink', 'open', 'read', 'closeSession', 'pin (user)']) {
       expect(World.done.get(what) ?? 0, `successful '${what}' operations`).toBeGreaterThan(0);
     }
   });

@@ -141,6 +141,37 @@ export function linkInfo(l: LinkObject): LinkInfo {
   return { type: l.linkType, id: l.id, prog_id: l.prog.id, ...(l.ops.infoFields?.(l) ?? {}) };
 }
 
+/**
+ * Where each typed field ends in the uapi struct (offset + size). The kernel copies only the first info_len bytes
+ * back (bpf_*_get_info_by_fd: copy_to_user(uinfo, &info, info_len)), so a field ending past info_len stays as the
+ * caller had it.
+ */
+export const MAP_INFO_FIELD_END: Readonly<Record<string, number>> = {
+  type: 4, id: 8, key_size: 12, value_size: 16, max_entries: 20, map_flags: 24, name: 40, ifindex: 44,
+  btf_vmlinux_value_type_id: 48, netns_dev: 56, netns_ino: 64, btf_id: 68, btf_key_type_id: 72,
+  btf_value_type_id: 76, btf_vmlinux_id: 80, map_extra: 88, hash: 96, hash_size: 100,
+};
+export const PROG_INFO_FIELD_END: Readonly<Record<string, number>> = {
+  type: 4, id: 8, tag: 16, jited_prog_len: 20, xlated_prog_len: 24, xlated_prog_insns: 40, load_time: 48,
+  created_by_uid: 52, nr_map_ids: 56, map_ids: 64, name: 80, ifindex: 84, gpl_compatible: 88, netns_dev: 96,
+  netns_ino: 104, nr_jited_ksyms: 108, nr_jited_func_lens: 112, btf_id: 132, func_info_rec_size: 136,
+  nr_func_info: 148, nr_line_info: 152, nr_jited_line_info: 172, line_info_rec_size: 176,
+  jited_line_info_rec_size: 180, nr_prog_tags: 184, run_time_ns: 200, run_cnt: 208, recursion_misses: 216,
+  verified_insns: 220, attach_btf_obj_id: 224, attach_btf_id: 228,
+};
+/** bpf_link_info: type, id, prog_id, then the per-type union from offset 16. */
+export const LINK_INFO_FIELD_END: Readonly<Record<string, number>> = { type: 4, id: 8, prog_id: 12 };
+
+/** The fields of a typed info that fit in `infoLen` bytes (unknown fields — union members — need the full struct). */
+export function fieldsWithin<T extends object>(info: T, ends: Readonly<Record<string, number>>, infoLen: number): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(info)) {
+    const end = ends[k] ?? Infinity;
+    if (end <= infoLen) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
 const putName = (b: Uint8Array, off: number, name: string): void => {
   const enc = new TextEncoder().encode(name).subarray(0, 15);
   b.set(enc, off);

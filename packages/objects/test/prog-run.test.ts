@@ -88,6 +88,9 @@ for (const jit of [false, true]) {
   });
 }
 
+/** prog_flags BPF_F_SLEEPABLE: a syscall program must have it (check_attach_btf_id). */
+const BPF_F_SLEEPABLE = 1 << 4;
+
 describe('BPF_PROG_TEST_RUN (socket_filter)', () => {
   it('returns the packet with the Ethernet header zeroed and reports sizes, as the 6.18 kernel does', () => {
     const { proc } = setup();
@@ -141,6 +144,7 @@ describe('BPF_PROG_TEST_RUN (syscall programs)', () => {
     const p = proc.progLoad({
       prog_type: 'BPF_PROG_TYPE_SYSCALL',
       insns: [mov64(2, 0x1122), stxdw(1, 2, 0), mov64(0, 3), exit],
+      prog_flags: BPF_F_SLEEPABLE,
     });
     const ctx = new Uint8Array(16);
     const attr: Record<string, unknown> = { prog_fd: p, ctx_in: ctx };
@@ -151,7 +155,7 @@ describe('BPF_PROG_TEST_RUN (syscall programs)', () => {
 
   it('refuses data, repeat and ctx_out', () => {
     const { proc } = setup();
-    const p = proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SYSCALL', insns: retImm(0) });
+    const p = proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SYSCALL', insns: retImm(0), prog_flags: BPF_F_SLEEPABLE });
     expect(errnoOf(() => proc.bpf('BPF_PROG_TEST_RUN', { prog_fd: p, repeat: 2 }))).toBe('EINVAL');
     expect(errnoOf(() => proc.bpf('BPF_PROG_TEST_RUN', { prog_fd: p, data_in: new Uint8Array(4) }))).toBe('EINVAL');
     expect(errnoOf(() => proc.bpf('BPF_PROG_TEST_RUN', { prog_fd: p, ctx_out: new Uint8Array(4) }))).toBe('EINVAL');

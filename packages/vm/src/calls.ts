@@ -58,7 +58,7 @@ export function invokeHelper(fn: HelperFn, args: readonly bigint[], call: Helper
   try {
     result = fn(args[0], args[1], args[2], args[3], args[4], call);
   } catch (err) {
-    if (err instanceof VmFault) throw err;
+    if (err instanceof VmFault) throw atCall(err, call.pc, insn);
     const why = err instanceof Error ? err.message : String(err);
     throw new VmFault('helper_error', `helper ${helperLabel(call.id)} failed: ${why}`, { pc: call.pc, insn, cause: err });
   }
@@ -115,9 +115,10 @@ function tailCall(m: Machine, pc: number): boolean {
   try {
     target = resolver(m.reg(2), index);
   } catch (err) {
-    if (err instanceof VmFault) throw err;
+    const insn = m.insnAt(pc);
+    if (err instanceof VmFault) throw atCall(err, pc, insn && insnText(insn));
     const why = err instanceof Error ? err.message : String(err);
-    throw insnFault('helper_error', `helper ${helperLabel(BPF_FUNC_TAIL_CALL)} failed: ${why}`, pc, m.insnAt(pc), err);
+    throw insnFault('helper_error', `helper ${helperLabel(BPF_FUNC_TAIL_CALL)} failed: ${why}`, pc, insn, err);
   }
   if (target === undefined || target === null) return false;
   if (m.tailCallCount >= MAX_TAIL_CALL_CNT) return false;
@@ -129,4 +130,10 @@ function tailCall(m: Machine, pc: number): boolean {
   m.enterFrame(m.depth);
   m.pc = 0;
   return true;
+}
+
+/** A VmFault an embedder raised without a pc (-1), placed at the calling instruction; others pass unchanged. */
+function atCall(fault: VmFault, pc: number, insn: string | undefined): VmFault {
+  if (fault.pc >= 0) return fault;
+  return new VmFault(fault.kind, fault.reason, { pc, insn, cause: fault.cause ?? fault });
 }

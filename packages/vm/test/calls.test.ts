@@ -245,6 +245,23 @@ describe('tail calls', () => {
     expect(run(null)).toBe(1n);
   });
 
+  it('a VmFault without a pc from a helper or resolver is placed at the call', () => {
+    const fault = new VmFault('helper_error', 'bpf_tail_call: r2 is not a map pointer', { pc: -1 });
+    const tailCalls: TailCallResolver = () => { throw fault; };
+    const err = (() => {
+      try {
+        interpret(tailCaller(0), { tailCalls });
+      } catch (e) {
+        return e as VmFault;
+      }
+    })();
+    expect(err?.kind).toBe('helper_error');
+    expect(err?.pc).toBe(4);
+    expect(err?.message).toMatch(/^bpf_tail_call: r2 is not a map pointer, pc 4 \(call 12\)$/);
+    const helpers = new Map<number, HelperFn>([[9, () => { throw fault; }]]);
+    expect(() => interpret(asm('mov %r0, 0\ncall 9\nexit'), { helpers })).toThrow(/, pc 1 \(call /);
+  });
+
   it('a resolver that throws is a helper_error', () => {
     const tailCalls: TailCallResolver = () => { throw new Error('no map'); };
     expect(() => interpret(tailCaller(0), { tailCalls })).toThrow(/helper bpf_tail_call#12 failed: no map/);

@@ -1,5 +1,6 @@
-// Differential tests against the real kernel: every ALU/ALU64 form, every conditional jump, the atomics, and the
-// legacy packet loads, on random operands, executed by Linux (XDP programs / socket filters run once with
+// Differential tests against the real kernel: every ALU/ALU64 form, every conditional jump, the atomics and the
+// legacy packet loads on random operands, and the tail-call rules (the 33 limit, misses, tail calls from a
+// subprogram), executed by Linux (XDP programs / socket filters run once with
 // BPF_PROG_TEST_RUN by kernel/xdp-runner.c — loaded, test-run and dropped inside a private mount namespace, never
 // attached) and by our interpreter. Skips with a message when the kernel cannot be used (not root, no cc or unshare,
 // bpf(2) refused). More cases: BPF_KERNEL_DIFF_CASES=200 (per form; default 25).
@@ -331,7 +332,8 @@ describe.skipIf(!env.bin)('interpreter = Linux on a tail call from a bpf-to-bpf 
     ]);
     const nop = I(0x05, 0, 0, 0, 0);
     const ours = tail([I(0xbf, 6, 1, 0, 0), I(0xbf, 2, 1, 0, 0), nop, nop, nop, nop]);
-    const { lines, error } = runKernel(env.bin!, [`pa ${hex(kernelProgram)}`]);
+    // subprograms that tail-call need BTF function info (subprogram starts at slots 0 and 20)
+    const { lines, error } = runKernel(env.bin!, [`paf 0,20 ${hex(kernelProgram)}`]);
     expect(error).toBeUndefined();
     const kernel = /^ok (\d+) /.exec(lines[0]);
     expect(kernel, lines[0]).not.toBeNull();

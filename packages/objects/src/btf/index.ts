@@ -3,4 +3,4 @@ export * from './kinds.js';
 export { parseBtf, typeIdSize, type ParsedBtf, type BtfLogSink } from './parse.js';
 export { btfShow, defaultPointerHash } from './show.js';
 export { BtfObject, BTF_INFO_SIZE, btfIdr } from './object.js';
-export { checkMapBtf, attachMapBtf, releaseMapBtf, mapBtfOf, mapSeqShow, btfFromFd, type MapBtf } from './map-btf.js';
+export { checkMapBtf, checkMapBtfIds, attachMapBtf, releaseMapBtf, mapBtfOf, mapSeqShow, btfFromFd, type MapBtf } from './map-btf.js';

@@ -60,14 +60,24 @@ const TIMER_TYPES = new Set([BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_T
  * attachMapBtf once the map exists (nothing can free the BTF in between, the syscall holds the fd).
  */
 export function checkMapBtf(proc: Process, attr: BpfAttr, createAttr: MapCreateAttr, mapType: number): MapBtf | undefined {
+  checkMapBtfIds(attr);
   const keyTypeId = u32(attr, 'btf_key_type_id', CMD);
   const valueTypeId = u32(attr, 'btf_value_type_id', CMD);
-  const vmlinuxValue = u32(attr, 'btf_vmlinux_value_type_id', CMD);
-  if (!keyTypeId && !valueTypeId && !vmlinuxValue) return undefined;
-  if (vmlinuxValue) throw new BpfError('EINVAL', `${CMD}: btf_vmlinux_value_type_id is only for struct_ops maps (not simulated)`);
+  if (!keyTypeId && !valueTypeId) return undefined;
   const btf = btfFromFd(proc, fdField(attr, 'btf_fd', CMD), CMD);
   if (valueTypeId) checkTypes(btf.btf, mapType, createAttr, keyTypeId, valueTypeId, proc);
   return { btf, keyTypeId, valueTypeId };
+}
+
+/**
+ * map_create's first checks, before the map type's own (so they win over E2BIG/EPERM from allocation): a vmlinux
+ * value type is struct_ops-only, and a key type needs a value type.
+ */
+export function checkMapBtfIds(attr: BpfAttr): void {
+  const keyTypeId = u32(attr, 'btf_key_type_id', CMD);
+  const valueTypeId = u32(attr, 'btf_value_type_id', CMD);
+  if (u32(attr, 'btf_vmlinux_value_type_id', CMD)) throw new BpfError('EINVAL', `${CMD}: btf_vmlinux_value_type_id is only for struct_ops maps (not simulated)`);
+  if (keyTypeId && !valueTypeId) throw new BpfError('EINVAL', `${CMD}: btf_key_type_id without btf_value_type_id`);
 }
 
 /** btf_get_by_fd: EBADF for a closed fd, EINVAL for an fd that is not a BTF object. */
@@ -131,7 +141,8 @@ function specialFields(btf: ParsedBtf, t: BtfType, base: number, depth = 0): { n
     if (!r || !isStructOrUnion(r.type)) continue;
     const off = base + ((t.kflag ? m.bitOffset : m.offset) >> 3);
     const name = cstr(btf.strings, r.type.nameOff);
-    if (name === 'bpf_spin_lock' || name === 'bpf_timer') out.push({ name, offset: off });
+    // btf_get_field_type: the name and the uapi size must both match (a 8-byte "bpf_timer" is no timer).
+    if ((name === 'bpf_spin_lock' && r.size === 4) || (name === 'bpf_timer' && r.size === 16)) out.push({ name, offset: off });
     else out.push(...specialFields(btf, r.type, off, depth + 1));
   }
   return out;

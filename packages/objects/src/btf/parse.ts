@@ -24,10 +24,8 @@ export interface ParsedBtf {
   readonly data: Uint8Array;
 }
 
-class BtfParseError extends BpfError {}
-
 const fail = (errno: Errno, why: string): never => {
-  throw new BtfParseError(errno, `BPF_BTF_LOAD: ${why}`);
+  throw new BpfError(errno, `BPF_BTF_LOAD: ${why}`);
 };
 
 const INFO_MASK = 0x9f00ffff;

@@ -6,10 +6,11 @@
 // Who holds what (differs from the kernel on purpose, see below):
 // - the kernel's bpf_preload module loads both programs once at boot, keeps one reference to each link for as long as
 //   the module is loaded, and every populate_bpffs pins them again with bpf_link_inc();
-// - here the links exist only while some bpffs pin holds them: `populate()` hands each pin one reference and, when
-//   the previous pair has been freed (every bpffs that had them is gone), loads a new pair. So nothing outlives the
-//   last mount, and a simulation without bpffs mounts has no extra programs. The IDs differ from a real machine's
-//   (where the preload programs get the first IDs at boot), and a pair re-created later gets new IDs.
+// - here a link exists only while some bpffs pin holds it: `populate()` hands each pin one reference, and loads a
+//   link (with its program) anew only when the previous one has been freed (every pin of it is gone: unlinked, or
+//   its bpffs destroyed). So nothing outlives the last mount, and a simulation without bpffs mounts has no extra
+//   programs. The IDs differ from a real machine's (where the preload programs get the first IDs at boot), and a
+//   link re-created later gets a new ID.
 //
 // Known differences in the printed text (kernel: dump_bpf_prog prints get_name(aux->btf, func_info[0].type_id,
 // aux->name), aux->attach_func_name and aux->linked_prog->aux->name):
@@ -135,45 +136,48 @@ export interface BpfPreload {
  * iterators, as bpf_preload_kern.c runs its light skeleton from the module's init), whose fds are closed at once.
  */
 export function bpfPreload(kernel: Kernel): BpfPreload {
-  let current: LinkObject[] = [];
-  const load = (): LinkObject[] => {
+  const current: (LinkObject | undefined)[] = PROGRAMS.map(() => undefined);
+  /** Loads program `i` and its link; the returned link holds one extra reference (the pin's). */
+  const load = (i: number): LinkObject => {
+    const p = PROGRAMS[i];
     const task = new Process(kernel, 0, { uid: 0, gid: 0, caps: [...ALL_CAPS], comm: 'bpf_preload' }, undefined);
     const fds: number[] = [];
-    const made: LinkObject[] = [];
     try {
-      for (const p of PROGRAMS) {
-        const progFd = task.bpf('BPF_PROG_LOAD', {
-          prog_type: 'BPF_PROG_TYPE_TRACING',
-          expected_attach_type: 'BPF_TRACE_ITER',
-          iter_target: p.target,
-          insns: assembleLlvm(p.asm),
-          license: 'GPL',
-          prog_name: p.name,
-        });
-        fds.push(progFd);
-        const linkFd = task.bpf('BPF_LINK_CREATE', { prog_fd: progFd, attach_type: 'BPF_TRACE_ITER' });
-        fds.push(linkFd);
-        const link = task.linkFromFd(linkFd, 'bpf_preload');
-        link.retain(); // survives the close below: becomes the first pin's reference
-        made.push(link);
-      }
-      return made;
-    } catch (e) {
-      for (const l of made) l.release();
-      throw e;
+      const progFd = task.bpf('BPF_PROG_LOAD', {
+        prog_type: 'BPF_PROG_TYPE_TRACING',
+        expected_attach_type: 'BPF_TRACE_ITER',
+        iter_target: p.target,
+        insns: assembleLlvm(p.asm),
+        license: 'GPL',
+        prog_name: p.name,
+      });
+      fds.push(progFd);
+      const linkFd = task.bpf('BPF_LINK_CREATE', { prog_fd: progFd, attach_type: 'BPF_TRACE_ITER' });
+      fds.push(linkFd);
+      const link = task.linkFromFd(linkFd, 'bpf_preload');
+      link.retain(); // survives the close below: becomes the pin's reference
+      return link;
     } finally {
       for (const fd of fds) task.close(fd);
     }
   };
   return {
     populate() {
-      if (current.length === 0 || current.some((l) => l.freed)) {
-        current = load(); // each link already holds one reference, the one for this pin
-      } else {
-        for (const l of current) l.retain();
+      // A link still pinned somewhere is pinned again (bpf_link_inc); one whose every pin is gone is loaded anew.
+      const taken: LinkObject[] = [];
+      try {
+        PROGRAMS.forEach((_, i) => {
+          const l = current[i];
+          if (l && !l.freed) l.retain();
+          else current[i] = load(i);
+          taken.push(current[i]!);
+        });
+      } catch (e) {
+        for (const l of taken) l.release();
+        throw e;
       }
-      return current.map((obj, i) => ({ name: PROGRAMS[i].file, obj, owned: true as const }));
+      return taken.map((obj, i) => ({ name: PROGRAMS[i].file, obj, owned: true as const }));
     },
-    links: () => current.filter((l) => !l.freed),
+    links: () => current.filter((l): l is LinkObject => l !== undefined && !l.freed),
   };
 }

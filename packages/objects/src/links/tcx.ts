@@ -10,6 +10,7 @@ import type { ProgObject } from '../prog/program.js';
 import { PROG_TYPE_NAMES } from '../uapi.js';
 import { buildSkb, runOnSkb } from '../progs/types/sk-buff.js';
 import type { NetDevice } from './netdev.js';
+import { linkPrimeFailed } from './xdp.js';
 import type { AttachPoint, AttachRegistry } from './registry.js';
 import type { LinkObject, LinkOps } from './link.js';
 
@@ -78,8 +79,13 @@ export function tcxAttachPoint(): AttachPoint {
       const dev = kernel.netdevs.get(ifindex);
       if (!dev) throw new BpfError('ENODEV', `${cmd}: no device with ifindex ${ifindex}`);
       const list = hookOf(dev, dirOf(attachType));
-      if (list.some((l) => l.prog === prog)) throw new BpfError('EEXIST', `${cmd}: program ${prog.id} is already on ${dev.name} ${dirOf(attachType)}`);
-      if (list.length >= MPROG_MAX) throw new BpfError('ERANGE', `${cmd}: ${MPROG_MAX} programs already on ${dev.name} ${dirOf(attachType)}`);
+      // tcx_link_attach primes the link (allocating its ID) before bpf_mprog_attach's checks
+      const refuse = (errno: 'EEXIST' | 'ERANGE', why: string): never => {
+        linkPrimeFailed(kernel);
+        throw new BpfError(errno, `${cmd}: ${why}`);
+      };
+      if (list.some((l) => l.prog === prog)) refuse('EEXIST', `program ${prog.id} is already on ${dev.name} ${dirOf(attachType)}`);
+      if (list.length >= MPROG_MAX) refuse('ERANGE', `${MPROG_MAX} programs already on ${dev.name} ${dirOf(attachType)}`);
       return { ops: tcxLinkOps, state: { dev }, bind: (link) => void list.push(link) };
     },
   };
@@ -87,7 +93,7 @@ export function tcxAttachPoint(): AttachPoint {
 
 /**
  * The device is going away (unregister_netdevice → tcx_uninstall): every tcx link on it is detached — its fd stays
- * valid, its info shows ifindex 0. For core's device removal to call.
+ * valid, its info shows ifindex 0, LINK_DETACH returns 0 and LINK_UPDATE ENOLINK (6.18). Called by NetDevices.remove.
  */
 export function tcxDeviceGone(dev: NetDevice): void {
   for (const dir of ['ingress', 'egress'] as const) {

@@ -12,6 +12,7 @@ import { licenseIsGplCompatible } from './license.js';
 import { progTag } from './tag.js';
 import { resolveMaps, type FdArray } from './used-maps.js';
 import { statsLine, type VerifierMapInfo } from './verifier-hook.js';
+import { sleepableViolation } from './sleepable.js';
 import { convertInsnsForLoad } from '../progs/types/runnable.js';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS and BPF_MAXINSNS (the unprivileged limit). */
@@ -82,7 +83,7 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   let failure: unknown;
   let prepared: ReturnType<typeof prepare> | undefined;
   try {
-    prepared = prepare(proc, image, progType, eat, gplCompatible, privileged, log, fdArray);
+    prepared = prepare(proc, image, progType, eat, progFlags, gplCompatible, privileged, log, fdArray);
   } catch (e) {
     failure = e;
   }
@@ -116,6 +117,7 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
     jited: kernel.jit,
     xlatedSlots: insnCnt,
     xlated: xlatedImage(prepared.decoded, resolved.byInsn),
+    maxCtxOffset: prepared.maxCtxOffset,
   });
   // The verifier's per-instruction facts index the verified instructions; a rewrite that changed their number
   // (ctx access conversion) invalidates them.
@@ -128,6 +130,7 @@ function prepare(
   image: Uint8Array,
   progType: number,
   eat: number,
+  progFlags: number,
   gplCompatible: boolean,
   privileged: boolean,
   log: VerifierLog,
@@ -142,6 +145,12 @@ function prepare(
       throw new BpfError('EINVAL', `${CMD}: ${e.message}`);
     }
     throw e;
+  }
+  // check_attach_btf_id runs before any instruction is looked at.
+  const sleepable = sleepableViolation(progType, eat, progFlags);
+  if (sleepable) {
+    log.write(`${sleepable}\n${statsLine(0)}`);
+    throw new BpfError('EINVAL', `${CMD}: ${sleepable}`);
   }
   let resolved: ReturnType<typeof resolveMaps>;
   try {
@@ -166,7 +175,7 @@ function prepare(
     helperExists: (id) => helpers.get(id) !== undefined,
     log,
   });
-  return { resolved, decoded: insns, verifiedInsns: result.verifiedInsns, facts: result.facts };
+  return { resolved, decoded: insns, verifiedInsns: result.verifiedInsns, facts: result.facts, maxCtxOffset: result.maxCtxOffset };
 }
 
 /**

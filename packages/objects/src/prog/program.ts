@@ -34,6 +34,8 @@ export interface ProgDescriptor {
   xlatedSlots: number;
   /** The translated image as bytes (what bpf_prog_info.xlated_prog_insns dumps, map addresses included). */
   xlated: Uint8Array;
+  /** bpf_prog_aux.max_ctx_offset as the verifier reported it (undefined: unknown). */
+  maxCtxOffset?: number;
 }
 
 export class ProgObject extends Refcounted implements PinnableObject, ProgDescriptor {
@@ -54,6 +56,7 @@ export class ProgObject extends Refcounted implements PinnableObject, ProgDescri
   readonly jited!: boolean;
   readonly xlatedSlots!: number;
   readonly xlated!: Uint8Array;
+  readonly maxCtxOffset?: number;
   readonly stats: ProgStats = { runTimeNs: 0n, runCnt: 0n, recursionMisses: 0n };
   /** The VM's compiled form, built on first run. */
   compiled: LoadedProgram | undefined;

@@ -5,6 +5,8 @@ import type { Instruction } from '@bpfsim/isa';
 import type { InsnFacts } from '@bpfsim/vm';
 import { BpfError } from '../errno.js';
 import type { VerifierLog } from './log.js';
+import { checkEntryPath } from './entry-path.js';
+import { maxCtxOffsetOf } from './ctx-offset.js';
 
 /** What the verifier may know about a map an ld_imm64 refers to. */
 export interface VerifierMapInfo {
@@ -43,13 +45,19 @@ export interface VerifyResult {
   readonly verifiedInsns: number;
   /** Facts the JIT may use (e.g. memory accesses proven safe). */
   readonly facts?: readonly InsnFacts[];
+  /**
+   * bpf_prog_aux.max_ctx_offset: the largest off + size of the context accesses verified (syscall programs' test_run
+   * refuses a shorter ctx_in). Undefined: not known (test_run then relies on the run's own bounds checks).
+   */
+  readonly maxCtxOffset?: number;
 }
 
 export type Verifier = (req: VerifyRequest) => VerifyResult;
 
 /**
  * The default: accepts every program that decoded, apart from the structural checks of check_subprogs (jumps inside
- * the program, last instruction an exit or a jump) and the checks check_helper_call makes that a loader relies on —
+ * the program, last instruction an exit or a jump), reads of never-written registers on the path from insn 0 that
+ * every run takes (R0 at exit included; entry-path.ts), and the checks check_helper_call makes that a loader relies on —
  * unknown helpers, helpers the program type may not call, and GPL-only helpers from non-GPL programs.
  * It counts every instruction once as processed and prints the verifier's closing statistics line.
  */
@@ -59,6 +67,12 @@ export const acceptingVerifier: Verifier = (req) => {
   } catch (e) {
     req.log.write(statsLine(0));
     throw e;
+  }
+  // do_check's first steps: a register read before any write on the path every run takes (see entry-path.ts).
+  const entry = checkEntryPath(req.insns, req.privileged);
+  if (entry) {
+    req.log.write(`R${entry.reg} !read_ok\n${statsLine(entry.processed)}`);
+    throw new BpfError('EACCES', `insn ${entry.slot}: R${entry.reg} is read before it is written (R${entry.reg} !read_ok)`);
   }
   let slot = 0;
   let visited = 0;
@@ -87,7 +101,7 @@ export const acceptingVerifier: Verifier = (req) => {
   }
   const n = req.insns.length;
   req.log.write(statsLine(n));
-  return { verifiedInsns: n };
+  return { verifiedInsns: n, maxCtxOffset: maxCtxOffsetOf(req.insns) };
 };
 
 /** print_verification_stats at log level 1: bpf_check prints it last, whether verification passed or not. */

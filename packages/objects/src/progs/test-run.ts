@@ -53,6 +53,11 @@ export function syscallTestRun(req: TestRunRequest): TestRunResult {
     throw new BpfError('EINVAL', 'BPF_PROG_TEST_RUN: syscall programs take only ctx_in (no data, repeat, ctx_out, duration or flags)');
   }
   if (req.ctxIn && req.ctxIn.length > 0xffff) throw new BpfError('EINVAL', `BPF_PROG_TEST_RUN: ctx_size_in ${req.ctxIn.length} > U16_MAX`);
+  // bpf_prog_test_run_syscall: ctx_size_in must cover every context access the verifier saw (max_ctx_offset).
+  const need = req.prog.maxCtxOffset ?? 0;
+  if ((req.ctxIn?.length ?? 0) < need) {
+    throw new BpfError('EINVAL', `BPF_PROG_TEST_RUN: ctx_size_in ${req.ctxIn?.length ?? 0} is shorter than the program's context accesses (max_ctx_offset ${need})`);
+  }
   const ctx = req.ctxIn?.slice();
   const r = runOrFault(() =>
     runProgram(req.kernel, req.prog, {

@@ -5,7 +5,11 @@ import { checkAttr, fdField, u32, type BpfAttr } from '../attr.js';
 import { bpfCapable } from '../caps.js';
 import type { Process } from '../process.js';
 import {
+  LINK_INFO_FIELD_END,
   LINK_INFO_SIZE,
+  MAP_INFO_FIELD_END,
+  PROG_INFO_FIELD_END,
+  fieldsWithin,
   MAP_INFO_SIZE,
   PROG_INFO_SIZE,
   linkInfo,
@@ -28,19 +32,23 @@ export function objGetInfoByFd(proc: Process, attr: BpfAttr): number {
 
   let size: number;
   let typed: object;
+  let fieldEnds: Readonly<Record<string, number>>;
   let bytesFor: (user: Uint8Array) => Uint8Array;
   if (t.kind === 'map') {
     size = MAP_INFO_SIZE;
+    fieldEnds = MAP_INFO_FIELD_END;
     const mi = mapInfo(t.obj);
     typed = mi;
     bytesFor = () => mapInfoBytes(mi);
   } else if (t.kind === 'prog') {
     size = PROG_INFO_SIZE;
+    fieldEnds = PROG_INFO_FIELD_END;
     const pi = progInfo(t.obj, bpfCapable(proc.creds));
     typed = pi;
     bytesFor = (user) => progInfoBytes(pi, user);
   } else if (t.kind === 'link') {
     size = LINK_INFO_SIZE;
+    fieldEnds = LINK_INFO_FIELD_END;
     typed = linkInfo(t.obj);
     const obj = t.obj;
     bytesFor = () => linkInfoBytes(obj);
@@ -59,8 +67,11 @@ export function objGetInfoByFd(proc: Process, attr: BpfAttr): number {
     return 0;
   }
   if (info !== null && typeof info === 'object') {
-    Object.assign(info, typed);
-    attr.info_len = infoLen ? Math.min(size, infoLen) : size;
+    // The typed form: info_len 0 (or absent) means "the whole struct"; a smaller info_len fills only the fields that
+    // lie entirely inside it, as the kernel's copy of info_len bytes would.
+    const n = infoLen ? Math.min(size, infoLen) : size;
+    Object.assign(info, n < size ? fieldsWithin(typed, fieldEnds, n) : typed);
+    attr.info_len = n;
     return 0;
   }
   throw new BpfError('EFAULT', `${cmd}: attr.info must be a Uint8Array or an object to fill`);

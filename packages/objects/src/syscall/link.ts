@@ -38,6 +38,7 @@ export function linkUpdate(proc: Process, attr: BpfAttr): number {
   if (flags & BPF_F_REPLACE) oldProg = proc.progFromFd(fdField(attr, 'old_prog_fd', cmd), cmd);
   else if (fdField(attr, 'old_prog_fd', cmd)) throw new BpfError('EINVAL', `${cmd}: old_prog_fd without BPF_F_REPLACE`);
   if (!link.ops.updateProg) throw new BpfError('EINVAL', `${cmd}: this link type cannot change its program`);
+  if (link.detached) throw new BpfError('ENOLINK', `${cmd}: link ${link.id} is detached from its hook`); // ops->update_prog's first check (xdp, tcx, cgroup; 6.18)
   if (oldProg && link.prog !== oldProg) throw new BpfError('EPERM', `${cmd}: link runs program ${link.prog.id}, not ${oldProg.id}`);
   if (link.prog.type !== newProg.type || link.prog.expectedAttachType !== newProg.expectedAttachType) {
     throw new BpfError('EINVAL', `${cmd}: new program's type/expected_attach_type differ from the link's program`);

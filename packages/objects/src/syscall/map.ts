@@ -9,7 +9,7 @@ import { BPF_F_RDONLY, BPF_F_WRONLY } from '../uapi.js';
 import { bpfCapable, netCapable } from '../caps.js';
 import { MapObject } from '../map-object.js';
 import type { Process } from '../process.js';
-import { attachMapBtf, checkMapBtf } from '../btf/map-btf.js';
+import { attachMapBtf, checkMapBtf, checkMapBtfIds } from '../btf/map-btf.js';
 
 /** bpf_get_file_flag: the fd access a map_flags / file_flags / open_flags value asks for. */
 export function fileModeFromFlags(flags: number, cmd: string): { read: boolean; write: boolean } {
@@ -43,6 +43,7 @@ export function mapCreate(proc: Process, attr: BpfAttr): number {
     createAttr.inner_map_fd = fdField(attr, 'inner_map_fd', cmd);
   }
   const kernel = proc.kernel;
+  checkMapBtfIds(attr); // btf/: map_create's first BTF attribute checks
   // map_create: the type's map_alloc_check runs first, then the privilege checks, then map_alloc.
   kernel.withCurrent(proc, () => checkMapCreate(createAttr, kernel.mapEnv));
   const { unprivileged_bpf_disabled } = kernel.sysctl;

@@ -20,6 +20,12 @@ const readFixtures = (name: string): Case[] => JSON.parse(readFileSync(fileURLTo
 const fixtures = readFixtures('kernel-fixtures.json');
 /** Mutated blobs, one per distinct kernel verdict (kernel/README.md says how they were made). */
 const fuzzFixtures = readFixtures('fuzz-fixtures.json') as LoadCase[];
+/** One-element HASH maps whose key and value have the same (mutated-BTF) type: kernel/btf-show-lines.c. */
+interface ShowCase { blob: string; id: number; size: number; key: string; value: string; cat: string }
+/** BPF_MAP_CREATE with random type ids / sizes / map types: kernel/btf-create-lines.c. */
+interface CreateCase { blob: string; type: number; ks: number; vs: number; max: number; flags: number; kid: number; vid: number; r: number }
+const createFixtures = JSON.parse(readFileSync(fileURLToPath(new URL('./kernel/create-fixtures.json', import.meta.url)), 'utf8')) as CreateCase[];
+const showFixtures = JSON.parse(readFileSync(fileURLToPath(new URL('./kernel/show-fixtures.json', import.meta.url)), 'utf8')) as ShowCase[];
 const errnoName = (neg: number): string => Object.entries(ERRNO_NUMBERS).find(([, n]) => n === -neg)![0];
 
 function btfLoad(proc: ReturnType<Kernel['spawn']>, blob: Uint8Array, logSize = 1 << 16, level = 1) {
@@ -76,6 +82,46 @@ describe('BPF_BTF_LOAD of mutated blobs matches the kernel', () => {
       if (r.fd !== undefined) proc.close(r.fd);
       const want = c.result === 0 ? undefined : errnoName(c.result);
       if (r.errno !== want || r.log !== c.log) mismatches.push(`${c.name}: ${r.errno} vs ${want}\n${r.log.slice(-200)}\n--- kernel:\n${c.log.slice(-200)}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('the pretty print of types from mutated BTF matches the kernel', () => {
+  it(`${showFixtures.length} key/value texts`, () => {
+    const mismatches: string[] = [];
+    for (const c of showFixtures) {
+      const proc = new Kernel().spawn();
+      const data = fromHex(c.blob);
+      const btfFd = proc.bpf('BPF_BTF_LOAD', { btf: data, btf_size: data.length });
+      const fd = proc.bpf('BPF_MAP_CREATE', {
+        map_type: 'BPF_MAP_TYPE_HASH', key_size: c.size, value_size: c.size, max_entries: 1, btf_fd: btfFd, btf_key_type_id: c.id, btf_value_type_id: c.id,
+      });
+      proc.bpf('BPF_MAP_UPDATE_ELEM', { map_fd: fd, key: fromHex(c.key), value: fromHex(c.value) });
+      const got = maskPointers(proc.mapFromFd(fd, 'test').readText!());
+      if (got !== maskPointers(c.cat)) mismatches.push(`type ${c.id}:\n${got}--- kernel:\n${c.cat}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('BPF_MAP_CREATE with random BTF type ids matches the kernel', () => {
+  it(`${createFixtures.length} attempts: same errno`, () => {
+    const mismatches: string[] = [];
+    for (const c of createFixtures) {
+      const proc = new Kernel().spawn();
+      const data = fromHex(c.blob);
+      const btfFd = proc.bpf('BPF_BTF_LOAD', { btf: data, btf_size: data.length });
+      const attr = { map_type: c.type, key_size: c.ks, value_size: c.vs, max_entries: c.max, map_flags: c.flags, btf_fd: btfFd, btf_key_type_id: c.kid, btf_value_type_id: c.vid };
+      let got: string | undefined;
+      try {
+        proc.bpf('BPF_MAP_CREATE', attr);
+      } catch (e) {
+        got = (e as { errno?: string }).errno;
+        if (!got) throw e;
+      }
+      const want = c.r === 0 ? undefined : errnoName(c.r);
+      if (got !== want) mismatches.push(`${JSON.stringify({ ...c, blob: undefined })}: ${got} vs ${want}`);
     }
     expect(mismatches).toEqual([]);
   });

@@ -2,7 +2,9 @@
 // with `sk <packet hex> `, as a socket filter run on that packet) and test-runs it once (BPF_PROG_TEST_RUN) — by
 // default on a 64-byte zeroed packet. Lines starting with `pa ` get a fresh BPF_MAP_TYPE_PROG_ARRAY (4 entries):
 // every lddw with src 1 (map fd) is pointed at it, and after loading, entry 0 is the program itself (for tail-call
-// tests). Never attaches anything; every object dies with this process.
+// tests). `paf <slot>,<slot>… ` does the same and also loads BTF describing one static function per listed start
+// slot (the first is 0), which the verifier requires for bpf-to-bpf subprograms that tail-call. Never attaches
+// anything; every object dies with this process.
 // Run it inside a private mount namespace (the test does: unshare -m).
 //
 // Input: one program per line, hex bytes (8 per instruction slot). Output per line:
@@ -26,6 +28,37 @@ static int hexval(int c) {
   return -1;
 }
 
+// A minimal BTF blob: int, a `int (void)` prototype, and functions f0, f1, … (static) of that prototype.
+static int load_func_btf(int nfuncs) {
+  static unsigned char blob[4096];
+  uint32_t types[64], t = 0;
+  char strs[256];
+  uint32_t s = 0;
+  strs[s++] = 0;
+  uint32_t int_name = s;
+  memcpy(strs + s, "int", 4);
+  s += 4;
+  // [1] INT "int": name, info (kind 1 << 24), size 4, then the encoding word (signed, 32 bits)
+  types[t++] = int_name; types[t++] = 1u << 24; types[t++] = 4; types[t++] = (1u << 24) | 32;
+  // [2] FUNC_PROTO returning [1], no parameters
+  types[t++] = 0; types[t++] = 13u << 24; types[t++] = 1;
+  for (int i = 0; i < nfuncs; i++) {
+    uint32_t name = s;
+    s += (uint32_t)sprintf(strs + s, "f%d", i) + 1;
+    // [3 + i] FUNC "f<i>" of type [2], static linkage (vlen 0)
+    types[t++] = name; types[t++] = 12u << 24; types[t++] = 2;
+  }
+  uint32_t hdr[6] = { 0x0001eB9F, 24, 0, t * 4, t * 4, s };  // magic/version/flags, hdr_len, type_off/len, str_off/len
+  memcpy(blob, hdr, 24);
+  memcpy(blob + 24, types, t * 4);
+  memcpy(blob + 24 + t * 4, strs, s);
+  union bpf_attr a;
+  memset(&a, 0, sizeof a);
+  a.btf = (uint64_t)(uintptr_t)blob;
+  a.btf_size = 24 + t * 4 + s;
+  return (int)sys_bpf(BPF_BTF_LOAD, &a);
+}
+
 int main(void) {
   static char line[1 << 20];
   static unsigned char code[1 << 19];
@@ -35,7 +68,26 @@ int main(void) {
     uint32_t pkt_len = 64;
     int prog_type = BPF_PROG_TYPE_XDP;
     char *text = line;
-    int map_fd = -1;
+    int map_fd = -1, btf_fd = -1, nfuncs = 0;
+    uint32_t func_info[2 * 16];
+    if (strncmp(line, "paf ", 4) == 0) {
+      char *p = line + 4;
+      while (nfuncs < 16) {
+        func_info[2 * nfuncs] = (uint32_t)strtoul(p, &p, 10);
+        func_info[2 * nfuncs + 1] = (uint32_t)(3 + nfuncs);
+        nfuncs++;
+        if (*p != ',') break;
+        p++;
+      }
+      btf_fd = load_func_btf(nfuncs);
+      if (btf_fd < 0) {
+        printf("err btf_load %d\n", errno);
+        fflush(stdout);
+        continue;
+      }
+      memmove(line + 3, p + 1, strlen(p + 1) + 1); // leave `pa ` + the program
+      line[2] = ' ';
+    }
     if (strncmp(line, "pa ", 3) == 0) {
       union bpf_attr m;
       memset(&m, 0, sizeof m);
@@ -83,6 +135,12 @@ int main(void) {
     attr.log_buf = (uint64_t)(uintptr_t)log;
     attr.log_size = sizeof log;
     attr.log_level = 1;
+    if (btf_fd >= 0) {
+      attr.prog_btf_fd = (uint32_t)btf_fd;
+      attr.func_info = (uint64_t)(uintptr_t)func_info;
+      attr.func_info_cnt = (uint32_t)nfuncs;
+      attr.func_info_rec_size = 8;
+    }
     int fd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
     if (fd < 0) {
       int e = errno;
@@ -129,6 +187,7 @@ int main(void) {
     fflush(stdout);
     close(fd);
     // the map holds the program and the program the map: deleting entry 0 breaks the cycle so both are freed
+    if (btf_fd >= 0) close(btf_fd);
     if (map_fd >= 0) {
       union bpf_attr d;
       uint32_t key = 0;

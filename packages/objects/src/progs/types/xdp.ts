@@ -233,15 +233,22 @@ export interface XdpVerdict {
 }
 
 /**
- * A frame arrives on device `ifindex` (the driver's receive path): its XDP program — attached by BPF_LINK_CREATE
- * or otherwise — runs on an xdp_buff with XDP_PACKET_HEADROOM, rx queue 0, and the verdict comes back.
+ * A frame arrives on device `ifindex` (the driver's receive path, or netif_receive_generic_xdp for generic XDP): its
+ * XDP program — attached by BPF_LINK_CREATE or the legacy way, in either mode — runs on an xdp_buff with
+ * XDP_PACKET_HEADROOM, rx queue 0 and ingress_ifindex `ifindex`, and the verdict comes back with the frame as the
+ * program left it (after bpf_xdp_adjust_head/tail, without the metadata). Nothing attached: XDP_PASS and the frame
+ * unchanged. ENODEV for a device that does not exist (or was removed); EINVAL for a frame that is shorter than an
+ * Ethernet header or does not fit in one page.
  */
 export function xdpReceive(kernel: Kernel, ifindex: number, frame: Uint8Array): XdpVerdict {
   const dev = kernel.netdevs.get(ifindex);
-  if (!dev) throw new BpfError('ENODEV', `no device with ifindex ${ifindex}`);
+  if (!dev) throw new BpfError('ENODEV', `XDP receive: no device with ifindex ${ifindex}`);
+  if (frame.length < ETH_HLEN || frame.length > XDP_MAX_TEST_DATA) {
+    throw new BpfError('EINVAL', `XDP receive on ${dev.name}: a frame holds ${ETH_HLEN}..${XDP_MAX_TEST_DATA} bytes, got ${frame.length}`);
+  }
   if (!dev.xdp) return { action: XDP_PASS, frame: frame.slice() };
-  if (frame.length > XDP_MAX_TEST_DATA) throw new BpfError('EINVAL', `frame of ${frame.length} bytes exceeds one page's ${XDP_MAX_TEST_DATA}`);
   const buff = new XdpBuff(frame, XDP_PACKET_HEADROOM, 0, ifindex, 0);
   const action = runOnBuff(kernel, dev.xdp.prog, buff);
+  // bpf_warn_invalid_xdp_action: an unknown action is handled as XDP_ABORTED (the frame is dropped)
   return { action: action <= XDP_REDIRECT ? action : XDP_ABORTED, frame: buff.page.slice(buff.data, buff.end) };
 }

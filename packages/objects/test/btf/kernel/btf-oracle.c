@@ -620,6 +620,37 @@ int main(int argc, char **argv) {
     map_case("btf_percpu_array_keyless", b, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 1, 0, 0, u32, NULL, 0, 0);
     btf__free(b);
   }
+
+  { // bpf_timer (16 bytes) in map values: which map types take it; a wrong-sized "bpf_timer" is no timer
+    struct btf *b = base_btf(&u32, &i32);
+    int u64 = btf__add_int(b, "long long unsigned int", 8, 0);
+    int tm = btf__add_struct(b, "bpf_timer", 16);
+    btf__add_field(b, "a", u64, 0, 0);
+    btf__add_field(b, "b", u64, 64, 0);
+    int v = btf__add_struct(b, "timed", 24);
+    btf__add_field(b, "cnt", i32, 0, 0);
+    btf__add_field(b, "t", tm, 64, 0);
+    map_case("timer_hash", b, BPF_MAP_TYPE_HASH, 4, 24, 2, 0, u32, v, NULL, 0, 0);
+    map_case("timer_array", b, BPF_MAP_TYPE_ARRAY, 4, 24, 2, 0, u32, v, NULL, 0, 0);
+    map_case("timer_lru", b, BPF_MAP_TYPE_LRU_HASH, 4, 24, 2, 0, u32, v, NULL, 0, 0);
+    map_case("timer_percpu_array", b, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 24, 2, 0, u32, v, NULL, 0, 0);
+    map_case("timer_percpu_hash", b, BPF_MAP_TYPE_PERCPU_HASH, 4, 24, 2, 0, u32, v, NULL, 0, 0);
+    int small = btf__add_struct(b, "bpf_timer", 8);
+    btf__add_field(b, "a", u64, 0, 0);
+    int v2 = btf__add_struct(b, "not_timed", 16);
+    btf__add_field(b, "cnt", i32, 0, 0);
+    btf__add_field(b, "t", small, 64, 0);
+    map_case("small_timer_percpu", b, BPF_MAP_TYPE_PERCPU_HASH, 4, 16, 2, 0, u32, v2, NULL, 0, 0);
+    int sl = btf__add_struct(b, "bpf_spin_lock", 4);
+    btf__add_field(b, "val", u32, 0, 0);
+    int both = btf__add_struct(b, "both", 32);
+    btf__add_field(b, "l", sl, 0, 0);
+    btf__add_field(b, "t", tm, 64, 0);
+    map_case("lock_and_timer_array", b, BPF_MAP_TYPE_ARRAY, 4, 32, 2, 0, u32, both, NULL, 0, 0);
+    map_case("lock_and_timer_lru", b, BPF_MAP_TYPE_LRU_HASH, 4, 32, 2, 0, u32, both, NULL, 0, 0);
+    map_case("lock_flags_rdonly_prog", b, BPF_MAP_TYPE_ARRAY, 4, 32, 2, BPF_F_RDONLY_PROG, u32, both, NULL, 0, 0);
+    btf__free(b);
+  }
   printf("\n]\n");
   return 0;
 }
