@@ -67,8 +67,10 @@ const READ_CHUNK = 1 << 16;
 
 export function createBpffs(kernel?: KernelLike, options: BpffsOptions = {}): Bpffs {
   const kernelClock = kernel?.nowNs ? { now: () => Number(kernel.nowNs!() / 1_000_000n) } : undefined;
-  // populate_bpffs: with an objects Kernel, every new instance gets the bpf_preload links unless told otherwise.
-  const populate = options.populate ?? (kernel instanceof ObjectsKernel ? bpfPreload(kernel).populate : undefined);
+  // populate_bpffs: with an objects Kernel, every new instance gets the bpf_preload links unless told otherwise —
+  // on modern kernels only (bpf_preload arrived in 5.10; the '4.4' profile's bpffs starts empty).
+  const preloads = kernel instanceof ObjectsKernel && (options.profile ?? 'modern') === 'modern';
+  const populate = options.populate ?? (preloads ? bpfPreload(kernel).populate : undefined);
   const world = new World({ ...options, populate, clock: options.clock ?? kernelClock });
   const files = new OpenFileTable(world);
 

@@ -13,7 +13,6 @@ export const S_IRWXUGO = 0o777;
 export const S_IXUGO = 0o111;
 
 export const isDirMode = (mode: number) => (mode & S_IFMT) === S_IFDIR;
-export const isRegMode = (mode: number) => (mode & S_IFMT) === S_IFREG;
 export const isLinkMode = (mode: number) => (mode & S_IFMT) === S_IFLNK;
 
 /** `drwxrwxrwt`-style rendering as ls(1) prints it. */

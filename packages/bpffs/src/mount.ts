@@ -3,7 +3,6 @@
 // A Mount shows the tree of a superblock below `root` at `mountpoint` of its parent mount. Superblocks are held by
 // every attached mount of every namespace, so a bpffs instance survives as long as some namespace still mounts it.
 
-import { fail } from './errors.js';
 import type { Inode, Superblock } from './inode.js';
 
 let nextMountId = 1;
@@ -122,8 +121,4 @@ export class NamespaceRegistry {
       this.all.delete(ns);
     }
   }
-}
-
-export function assertAttached(mnt: Mount, where: string): void {
-  if (!mnt.attached) fail('ENOENT', where, 'mount has been detached');
 }

@@ -4,7 +4,7 @@ import { fail } from './errors.js';
 import type { Inode } from './inode.js';
 import { MountNamespace, type Mount } from './mount.js';
 import { resolve } from './path.js';
-import { callerHasCap, type VfsCaller } from './seam.js';
+import type { VfsCaller } from './seam.js';
 import type { MountOptions, World } from './world.js';
 
 export type FsTypeName = 'bpf' | 'tmpfs';

@@ -166,6 +166,19 @@ describe("bpf_preload's maps.debug and progs.debug in every new bpffs instance",
     expect(errnoOf(() => user.objGet(`${B}/progs.debug`))).toBe('EACCES');
   });
 
+  it("start empty with populate: false, with the '4.4' profile (no bpf_preload before 5.10), or without a kernel", () => {
+    for (const opts of [{ populate: false as const }, { profile: '4.4' as const }]) {
+      const kernel = new Kernel();
+      createBpffs(kernel, opts);
+      const proc = kernel.spawn();
+      expect(fsOf(proc).readdir(B)).toEqual([]);
+      expect(kernel.liveIds('prog')).toEqual([]);
+      expect(kernel.liveIds('link')).toEqual([]);
+    }
+    const alone = createBpffs();
+    expect(alone.fsFor({ pid: 1, uid: 0, gid: 0, hasCap: () => true, mountNamespace: undefined }).readdir(B)).toEqual([]);
+  });
+
   it("cat maps.debug lists the machine's maps in the kernel's format", () => {
     const kernel = new Kernel();
     createBpffs(kernel);

@@ -36,6 +36,8 @@ export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
     'func_info_cnt', 'line_info_rec_size', 'line_info', 'line_info_cnt', 'attach_btf_id', 'attach_prog_fd',
     'attach_btf_obj_fd', 'core_relo_cnt', 'fd_array', 'core_relos', 'core_relo_rec_size', 'log_true_size',
     'prog_token_fd', 'fd_array_cnt', 'signature', 'signature_size', 'keyring_id',
+    // simulator extension: an iterator program's target by name (instead of its vmlinux attach_btf_id)
+    'iter_target',
   ],
   BPF_OBJ_PIN: ['pathname', 'bpf_fd', 'file_flags', 'path_fd'],
   BPF_OBJ_GET: ['pathname', 'bpf_fd', 'file_flags', 'path_fd'],

@@ -19,6 +19,12 @@ import { runProgram } from './progs/run.js';
 export const BPF_F_ALLOW_OVERRIDE = 1 << 0;
 export const BPF_F_ALLOW_MULTI = 1 << 1;
 export const BPF_F_REPLACE = 1 << 2;
+/** Placement flags (mprog-style, cgroups since 6.16): before/after an anchor named by fd or id, program or link. */
+export const BPF_F_BEFORE = 1 << 3;
+export const BPF_F_AFTER = 1 << 4;
+export const BPF_F_ID = 1 << 5;
+export const BPF_F_PREORDER = 1 << 6;
+export const BPF_F_LINK = 1 << 13;
 /** BPF_CGROUP_MAX_PROGS: at most 64 programs per cgroup and attach type. */
 export const BPF_CGROUP_MAX_PROGS = 64;
 export const BPF_CGROUP_INET_INGRESS = 0;
@@ -35,10 +41,22 @@ export const BPF_DEVCG_DEV_CHAR = 2;
 export interface CgroupEntry {
   prog: ProgObject | undefined;
   link: LinkObject | undefined;
+  /** Attached with BPF_F_PREORDER: runs before the programs of the levels below (pl->flags). */
+  preorder?: boolean;
 }
 
 /** The program an entry runs now (prog_list_prog: a link's current program). */
 export const entryProg = (e: CgroupEntry): ProgObject | undefined => e.link?.prog ?? e.prog;
+
+/**
+ * Revisions per attach type. cgroup_bpf_inherit starts every attach type of a new cgroup at revision 1 (checked on
+ * 6.18: a fresh cgroup with one link reports PROG_QUERY revision 2), so an untouched type reads 1, not 0.
+ */
+class RevisionMap extends Map<number, number> {
+  override get(type: number): number {
+    return super.get(type) ?? 1;
+  }
+}
 
 export class Cgroup {
   readonly children = new Map<string, Cgroup>();
@@ -46,8 +64,8 @@ export class Cgroup {
   readonly progs = new Map<number, CgroupEntry[]>();
   /** cgrp->bpf.flags[atype]: BPF_F_ALLOW_OVERRIDE / BPF_F_ALLOW_MULTI of the attached programs. */
   readonly flags = new Map<number, number>();
-  /** cgrp->bpf.revisions[atype]: bumped on every attach, detach and link update. */
-  readonly revisions = new Map<number, number>();
+  /** cgrp->bpf.revisions[atype]: 1 for a new cgroup (cgroup_bpf_inherit), bumped on every attach, detach and link update. */
+  readonly revisions: Map<number, number> = new RevisionMap();
   /** cgrp->bpf.effective[atype] */
   readonly effective = new Map<number, CgroupEntry[]>();
   online = true;
@@ -77,14 +95,26 @@ export class Cgroup {
   }
 }
 
-/** The effective programs of `cg` for `type` (compute_effective_progs): its own, then its ancestors' that allow multi. */
+/**
+ * The effective programs of `cg` for `type` (compute_effective_progs): its own, then its ancestors' that allow multi.
+ * BPF_F_PREORDER entries go in front instead, the topmost level's first (checked on 6.18: a parent's preorder link
+ * runs before the child's own programs, its plain link after them).
+ */
 function computeEffective(cg: Cgroup, type: number): CgroupEntry[] {
-  const out: CgroupEntry[] = [];
+  const preorder: CgroupEntry[][] = [];
+  const rest: CgroupEntry[] = [];
+  let cnt = 0;
   for (let p: Cgroup | undefined = cg; p; p = p.parent) {
-    if (out.length > 0 && !((p.flags.get(type) ?? 0) & BPF_F_ALLOW_MULTI)) continue;
-    for (const e of p.progs.get(type) ?? []) if (entryProg(e)) out.push(e);
+    if (cnt > 0 && !((p.flags.get(type) ?? 0) & BPF_F_ALLOW_MULTI)) continue;
+    const level: CgroupEntry[] = [];
+    for (const e of p.progs.get(type) ?? []) {
+      if (!entryProg(e)) continue;
+      (e.preorder ? level : rest).push(e);
+      cnt++;
+    }
+    preorder.unshift(level);
   }
-  return out;
+  return [...preorder.flat(), ...rest];
 }
 
 /** hierarchy_allows_attach: the nearest ancestor with programs must allow override or multi. */
@@ -102,8 +132,49 @@ export interface CgroupAttachRequest {
   replace?: ProgObject;
   /** A link; 'pending' while LINK_CREATE validates before the link exists (commit then receives it). */
   link?: LinkObject | 'pending';
+  /** BPF_F_ALLOW_OVERRIDE / ALLOW_MULTI / REPLACE, and the placement flags BEFORE / AFTER / ID / LINK / PREORDER. */
   flags: number;
   expectedRevision?: number;
+  /** relative_fd or relative_id: the anchor of BPF_F_BEFORE / BPF_F_AFTER (0: none). */
+  relative?: number;
+  /**
+   * Looks the anchor up (bpf_get_anchor_link / bpf_get_anchor_prog): a link when `isLink`, else a program; by id
+   * when `isId`, else by fd. Throws the kernel's errno (EBADF, ENOENT, EINVAL). Called only when an anchor is named.
+   */
+  resolveAnchor?: (isLink: boolean, isId: boolean, idOrFd: number) => ProgObject | LinkObject;
+}
+
+/**
+ * Where a new entry goes in a cgroup's list (get_prog_list / insert_pl_to_hlist, 6.16+): appended by default,
+ * first with BPF_F_BEFORE and no anchor, else right before / after its anchor (a link when BPF_F_LINK, else a
+ * program; named by relative_fd, or by relative_id with BPF_F_ID). Checked on 6.18 by cgroup-link.kernel.test.ts.
+ */
+function insertPosition(list: readonly CgroupEntry[], req: CgroupAttachRequest): number {
+  const { flags } = req;
+  const isLink = (flags & BPF_F_LINK) !== 0;
+  const isId = (flags & BPF_F_ID) !== 0;
+  const before = (flags & BPF_F_BEFORE) !== 0;
+  const after = (flags & BPF_F_AFTER) !== 0;
+  const rel = req.relative ?? 0;
+  const named = isLink || isId || rel !== 0;
+  if (named) {
+    if (before === after) throw new BpfError('EINVAL', 'cgroup attach: an anchor needs exactly one of BPF_F_BEFORE and BPF_F_AFTER');
+    // a link is placed relative to a link, a program relative to a program
+    if (isLink !== (req.link !== undefined)) {
+      throw new BpfError('EINVAL', `cgroup attach: a ${req.link ? 'link' : 'program'} is placed relative to a ${req.link ? 'link (BPF_F_LINK)' : 'program (no BPF_F_LINK)'}`);
+    }
+  } else {
+    if (before && after && list.length) throw new BpfError('EINVAL', 'cgroup attach: BPF_F_BEFORE with BPF_F_AFTER');
+    return before ? 0 : list.length;
+  }
+  if (!req.resolveAnchor) throw new BpfError('EINVAL', 'cgroup attach: relative placement is not available here');
+  const anchor = req.resolveAnchor(isLink, isId, rel);
+  const i = list.findIndex((e) => (isLink ? e.link === anchor : e.prog === anchor));
+  if (i < 0) throw new BpfError('ENOENT', `cgroup attach: the anchor ${isLink ? 'link' : 'program'} ${anchor.id} is not attached here`);
+  if (!!list[i].preorder !== ((flags & BPF_F_PREORDER) !== 0)) {
+    throw new BpfError('EINVAL', 'cgroup attach: BPF_F_PREORDER differs from the anchor\'s');
+  }
+  return before ? i : i + 1;
 }
 
 export class CgroupHierarchy {
@@ -230,7 +301,7 @@ export class CgroupHierarchy {
   }
 
   private bumpRevision(cg: Cgroup, type: number): void {
-    cg.revisions.set(type, (cg.revisions.get(type) ?? 0) + 1);
+    cg.revisions.set(type, cg.revisions.get(type)! + 1);
   }
 
   /**
@@ -243,10 +314,13 @@ export class CgroupHierarchy {
     if ((flags & BPF_F_ALLOW_OVERRIDE && flags & BPF_F_ALLOW_MULTI) || (flags & BPF_F_REPLACE && !(flags & BPF_F_ALLOW_MULTI))) {
       throw new BpfError('EINVAL', 'cgroup attach: BPF_F_ALLOW_OVERRIDE with BPF_F_ALLOW_MULTI, or BPF_F_REPLACE without BPF_F_ALLOW_MULTI');
     }
+    if (flags & BPF_F_REPLACE && flags & (BPF_F_BEFORE | BPF_F_AFTER)) {
+      throw new BpfError('EINVAL', 'cgroup attach: BPF_F_REPLACE with BPF_F_BEFORE/BPF_F_AFTER');
+    }
     if (link && (prog || replace)) throw new BpfError('EINVAL', 'cgroup attach: a link and a program at once');
     if (!!replace !== !!(flags & BPF_F_REPLACE)) throw new BpfError('EINVAL', 'cgroup attach: BPF_F_REPLACE and replace_bpf_fd go together');
-    if (req.expectedRevision && req.expectedRevision !== (cg.revisions.get(type) ?? 0)) {
-      throw new BpfError('ESTALE', `cgroup attach: expected_revision ${req.expectedRevision} is not the current ${cg.revisions.get(type) ?? 0}`);
+    if (req.expectedRevision && req.expectedRevision !== cg.revisions.get(type)) {
+      throw new BpfError('ESTALE', `cgroup attach: expected_revision ${req.expectedRevision} is not the current ${cg.revisions.get(type)}`);
     }
     const list = cg.entries(type);
     if (!hierarchyAllowsAttach(cg, type)) throw new BpfError('EPERM', `cgroup attach: an ancestor of ${cg.path} forbids overriding its program`);
@@ -267,13 +341,16 @@ export class CgroupHierarchy {
         if (!entry) throw new BpfError('ENOENT', `cgroup attach: program ${replace.id} to replace is not attached to ${cg.path}`);
       }
     }
+    const preorder = (flags & BPF_F_PREORDER) !== 0;
+    const at = entry ? -1 : insertPosition(list, req);
     return (created) => {
       const l = link === 'pending' ? created : link;
       const old = entry?.prog;
       if (entry) {
         entry.prog = prog;
         entry.link = l;
-      } else list.push({ prog, link: l });
+        entry.preorder = preorder;
+      } else list.splice(at, 0, { prog, link: l, preorder });
       cg.flags.set(type, saved);
       this.updateEffective(cg, type);
       this.bumpRevision(cg, type);
@@ -283,7 +360,7 @@ export class CgroupHierarchy {
 
   /** __cgroup_bpf_detach for a program (legacy PROG_DETACH) or a link (its release / LINK_DETACH). */
   detach(cg: Cgroup, type: number, prog: ProgObject | undefined, link: LinkObject | undefined, expectedRevision = 0): void {
-    if (expectedRevision && expectedRevision !== (cg.revisions.get(type) ?? 0)) {
+    if (expectedRevision && expectedRevision !== cg.revisions.get(type)) {
       throw new BpfError('ESTALE', `cgroup detach: expected_revision ${expectedRevision} is not the current one`);
     }
     const list = cg.entries(type);

@@ -16,7 +16,14 @@ export type FileTarget =
   /** BPF_ENABLE_STATS fd: closing it disables the statistics it enabled. */
   | { readonly kind: 'stats'; readonly statsType: number; readonly onClose: () => void }
   /** A seq_file (a bpf_iter session from BPF_ITER_CREATE): read(2) returns its text; the last close releases it. */
-  | { readonly kind: 'seq'; readonly name: string; read(n: number): Uint8Array; readonly onClose: () => void }
+  | {
+      readonly kind: 'seq';
+      readonly name: string;
+      read(n: number): Uint8Array;
+      /** f_pos: bytes read so far (fdinfo's pos: line); absent → 0. */
+      readonly pos?: () => number;
+      readonly onClose: () => void;
+    }
   /** Not a BPF object (stdin/stdout/stderr): bpf(2) on it is EINVAL. */
   | { readonly kind: 'other'; readonly name: string };
 

@@ -16,7 +16,8 @@ const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
 export function fdinfoText(core: KernelCore, e: FdEntry): string {
   const flags = accessFlags(e.file.mode) | (e.cloexec ? O_CLOEXEC : 0);
-  let s = `pos:\t0\nflags:\t0${flags.toString(8)}\nmnt_id:\t${ANON_INODE_MNT_ID}\nino:\t${ANON_INODE_INO}\n`;
+  const pos = e.file.target.kind === 'seq' ? (e.file.target.pos?.() ?? 0) : 0;
+  let s = `pos:\t${pos}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${ANON_INODE_MNT_ID}\nino:\t${ANON_INODE_INO}\n`;
   const t = e.file.target;
   if (t.kind === 'map') s += mapFdinfo(core, t.obj);
   else if (t.kind === 'prog') s += progFdinfo(t.obj);

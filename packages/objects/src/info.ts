@@ -132,7 +132,7 @@ export function progInfo(p: ProgObject, privileged: boolean): ProgInfo {
     recursion_misses: p.stats.recursionMisses,
     verified_insns: p.verifiedInsns,
     attach_btf_obj_id: 0,
-    attach_btf_id: 0,
+    attach_btf_id: p.attachBtfId,
     xlated_prog_insns: privileged ? p.xlated.slice() : undefined,
   };
 }

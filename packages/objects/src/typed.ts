@@ -26,6 +26,24 @@ export interface ProgLoadOptions {
   log_buf?: Uint8Array;
   log_size?: number;
   kern_version?: number;
+  /** prog->aux->attach_btf_id (iterators: the vmlinux BTF id of bpf_iter_<target>). */
+  attach_btf_id?: number;
+  /** BPF_TRACE_ITER programs: the iterator target by name ('bpf_map', 'task'…) — a simulator extension. */
+  iter_target?: string;
+}
+
+/** union bpf_iter_link_info: the raw bytes, or { map: { map_fd } } / { task: { tid } | { pid } | { pid_fd } }. */
+export type IterLinkInfo =
+  | Uint8Array
+  | { map: { map_fd: number } }
+  | { task: { tid?: number; pid?: number; pid_fd?: number } };
+
+export interface LinkCreateOptions {
+  target_ifindex?: number;
+  target_fd?: number;
+  flags?: number;
+  /** BPF_TRACE_ITER links: the target's parameters (iter_info_len is filled in for raw bytes). */
+  iter_info?: IterLinkInfo;
 }
 
 export interface TestRunOptions {
@@ -192,8 +210,15 @@ export abstract class TypedBpf {
     return info;
   }
 
-  linkCreate(prog_fd: number, attach_type: number | string, target: { target_ifindex?: number; target_fd?: number; flags?: number } = {}): number {
-    return this.bpf('BPF_LINK_CREATE', { prog_fd, attach_type, ...target });
+  linkCreate(prog_fd: number, attach_type: number | string, target: LinkCreateOptions = {}): number {
+    const attr: BpfAttr = { prog_fd, attach_type, ...target };
+    if (target.iter_info instanceof Uint8Array) attr.iter_info_len = target.iter_info.length;
+    return this.bpf('BPF_LINK_CREATE', attr);
+  }
+
+  /** BPF_ITER_CREATE: a new session of an iterator link, as a read-only fd (read it with read(fd, n)). */
+  iterCreate(link_fd: number): number {
+    return this.bpf('BPF_ITER_CREATE', { link_fd });
   }
 
   linkUpdate(link_fd: number, new_prog_fd: number, opts: { old_prog_fd?: number; flags?: number } = {}): void {

@@ -1,5 +1,6 @@
 // The seam between the simulated kernel (objects) and a filesystem that can pin objects (bpffs).
 // objects must not import bpffs; bpffs implements VfsHooks and installs it with `kernel.installVfs(hooks)`.
+import type { Capability } from './caps.js';
 
 /** A BPF object as a filesystem sees it: something that can be held by a pin and opened again. */
 export interface PinnableObject {
@@ -19,7 +20,8 @@ export interface VfsCaller {
   readonly pid: number;
   readonly uid: number;
   readonly gid: number;
-  hasCap(cap: 'CAP_SYS_ADMIN' | 'CAP_BPF' | 'CAP_NET_ADMIN' | 'CAP_PERFMON' | 'CAP_DAC_OVERRIDE'): boolean;
+  /** capable(): every name of objects' Capability, the filesystem ones (CAP_FOWNER, CAP_CHOWN, CAP_DAC_*) included. */
+  hasCap(cap: Capability): boolean;
   /** Opaque mount-namespace handle owned by the filesystem implementation (set via VfsHooks.attachProcess). */
   mountNamespace: unknown;
 }

@@ -3,6 +3,7 @@
 // file, and closing the map file an entry was added through removes it unless BPF_F_PRESERVE_ELEMS
 // (perf_event_fd_array_release). bpf_perf_event_output is checked end to end on the standard Kernel.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { Process } from '@bpfsim/objects';
 import type { PerfEventArrayMap } from '../src/maps/fd-array.js';
 import { errnoOf, load, runRawTp, setup, u32le } from './progs/support.js';
@@ -117,5 +118,58 @@ describe('perf_event_array slots', () => {
     const prog = outputProg(proc, pa, 0);
     proc.mapUpdate(pa, u32le(0), u32le(proc.perfEventOpen({ kprobe: 'vfs_read' })));
     expect(runRawTp(proc, prog, [1n]) | 0).toBe(-22);
+  });
+});
+
+describe('perf_event_array references (property)', () => {
+  it('whatever the order of updates, deletes and closes, every perf event file is released exactly once', () => {
+    type Op = { op: 'update'; slot: number; ev: number; via: number } | { op: 'delete'; slot: number } | { op: 'closeVia'; via: number } | { op: 'closeEv'; ev: number };
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant('update' as const), slot: fc.nat({ max: 2 }), ev: fc.nat({ max: 2 }), via: fc.nat({ max: 1 }) }),
+      fc.record({ op: fc.constant('delete' as const), slot: fc.nat({ max: 2 }) }),
+      fc.record({ op: fc.constant('closeVia' as const), via: fc.nat({ max: 1 }) }),
+      fc.record({ op: fc.constant('closeEv' as const), ev: fc.nat({ max: 2 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 25 }), fc.boolean(), (ops, preserve) => {
+        const { proc } = setup();
+        const pa = proc.mapCreate({ map_type: 'BPF_MAP_TYPE_PERF_EVENT_ARRAY', key_size: 4, value_size: 4, max_entries: 3, map_flags: preserve ? BPF_F_PRESERVE_ELEMS : 0 });
+        const id = proc.mapInfo(pa).id;
+        const vias: (number | undefined)[] = [proc.bpf('BPF_MAP_GET_FD_BY_ID', { map_id: id }), proc.bpf('BPF_MAP_GET_FD_BY_ID', { map_id: id })];
+        const evs: (number | undefined)[] = [0, 1, 2].map((cpu) => proc.perfEventOpen({ bpfOutput: { cpu: cpu % 2 } }));
+        const files = evs.map((fd) => proc.entry(fd!).file);
+        // the model: which event each slot holds and through which map file it was added
+        const slots: ({ ev: number; via: number } | undefined)[] = [undefined, undefined, undefined];
+        for (const o of ops) {
+          if (o.op === 'update' && vias[o.via] !== undefined && evs[o.ev] !== undefined) {
+            proc.mapUpdate(vias[o.via]!, u32le(o.slot), u32le(evs[o.ev]!));
+            slots[o.slot] = { ev: o.ev, via: o.via };
+          } else if (o.op === 'delete') {
+            let got = 'ok';
+            try {
+              proc.mapDelete(pa, u32le(o.slot));
+            } catch (e) {
+              got = (e as { errno?: string }).errno ?? String(e);
+            }
+            expect(got).toBe(slots[o.slot] ? 'ok' : 'ENOENT');
+            slots[o.slot] = undefined;
+          } else if (o.op === 'closeVia' && vias[o.via] !== undefined) {
+            proc.close(vias[o.via]!);
+            vias[o.via] = undefined;
+            // perf_event_fd_array_release: the entries added through this file go, unless BPF_F_PRESERVE_ELEMS
+            if (!preserve) slots.forEach((x, i) => (x?.via === o.via ? (slots[i] = undefined) : undefined));
+          } else if (o.op === 'closeEv' && evs[o.ev] !== undefined) {
+            proc.close(evs[o.ev]!);
+            evs[o.ev] = undefined;
+          }
+          // a perf event file is held by its fd (while open) and by each slot holding it
+          const expected = files.map((_, i) => (evs[i] !== undefined ? 1 : 0) + slots.filter((x) => x?.ev === i).length);
+          expect(files.map((f) => f.fileCount)).toEqual(expected);
+        }
+        proc.exit(); // closes every fd: the map goes, and with it every entry
+        expect(files.map((f) => f.fileCount)).toEqual([0, 0, 0]);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -215,12 +215,76 @@ describe('default verifier: control flow', () => {
     expect(new TextDecoder().decode(log.subarray(0, log.indexOf(0)))).toBe(`last insn is not an exit or jmp\n${STATS0}`);
   });
 
+  it('an opcode outside the instruction table logs "unknown opcode ff" as resolve_pseudo_ldimm64 does (after an lddw too)', () => {
+    const { proc } = setup();
+    const log = new Uint8Array(256);
+    const image = fromHex('1800000005000000 0000000000000000 ff00000000000000 9500000000000000');
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: image, log_level: 1, log_buf: log, log_size: 256 }))).toBe('EINVAL');
+    expect(new TextDecoder().decode(log.subarray(0, log.indexOf(0)))).toBe(`unknown opcode ff\n${STATS0}`);
+  });
+
   it('a jump outside the program is EINVAL ("jump out of range")', () => {
     const { proc } = setup();
     const log = new Uint8Array(256);
     const ja = { opcode: 0x05, dst: 0, src: 0, off: 5, imm: 0 };
     expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: [mov64(0, 0), ja, exit], log_level: 1, log_buf: log, log_size: 256 }))).toBe('EINVAL');
     expect(new TextDecoder().decode(log.subarray(0, log.indexOf(0)))).toBe(`jump out of range from insn 1 to 7\n${STATS0}`);
+  });
+});
+
+const statsLine = (n: number): string => STATS0.replace('processed 0', `processed ${n}`);
+const logOf = (b: Uint8Array): string => new TextDecoder().decode(b.subarray(0, b.indexOf(0)));
+
+describe('default verifier: registers read before written on the entry path', () => {
+  it('exit with R0 unset is EACCES "R0 !read_ok"; a read of another unset register names it', () => {
+    const { kernel, proc } = setup();
+    const log = new Uint8Array(512);
+    const load = (insns: object[]) => proc.progLoad({ prog_type: 1, insns, log_level: 1, log_buf: log.fill(0), log_size: 512 } as never);
+    expect(errnoOf(() => load([exit]))).toBe('EACCES');
+    expect(logOf(log)).toBe(`R0 !read_ok\n${statsLine(1)}`);
+    expect(errnoOf(() => load([mov64(3, 1), { opcode: 0xbf, dst: 0, src: 2, off: 0, imm: 0 }, exit]))).toBe('EACCES');
+    expect(logOf(log)).toBe(`R2 !read_ok\n${statsLine(2)}`);
+    // r0 += r0 before r0 is written: the source operand is checked first
+    expect(errnoOf(() => load([{ opcode: 0x0f, dst: 0, src: 0, off: 0, imm: 0 }, exit]))).toBe('EACCES');
+    expect(kernel.liveIds('prog')).toEqual([]);
+  });
+
+  it('gives no verdict once the path branches, calls or touches memory (the program loads as before)', () => {
+    const { proc } = setup();
+    // if r1 == 0 goto +1; r0 = 0; exit — the kernel explores both paths; the default verifier does not
+    expect(socketFilter(proc, [{ opcode: 0x15, dst: 1, src: 0, off: 1, imm: 0 }, mov64(0, 0), exit])).toBeGreaterThan(0);
+    expect(socketFilter(proc, [call(5), exit])).toBeGreaterThan(0); // bpf_ktime_get_ns sets r0
+    expect(socketFilter(proc, [mov64(0, 0), { opcode: 0x05, dst: 0, src: 0, off: 0, imm: 0 }, exit])).toBeGreaterThan(0);
+  });
+});
+
+describe('sleepable programs (check_attach_btf_id)', () => {
+  it('a syscall program must be sleepable; a socket filter must not be — EINVAL with the kernel\'s log line', () => {
+    const { proc } = setup();
+    const log = new Uint8Array(512);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SYSCALL', insns: retImm(0), log_level: 1, log_buf: log, log_size: 512 }))).toBe('EINVAL');
+    expect(logOf(log)).toBe(`Syscall programs can only be sleepable\n${STATS0}`);
+    expect(proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SYSCALL', insns: retImm(0), prog_flags: 1 << 4 })).toBeGreaterThan(0);
+    log.fill(0);
+    expect(errnoOf(() => proc.progLoad({ prog_type: 1, insns: retImm(0), prog_flags: 1 << 4, log_level: 1, log_buf: log, log_size: 512 }))).toBe('EINVAL');
+    expect(logOf(log)).toBe(`Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable\n${STATS0}`);
+    expect(proc.progLoad({ prog_type: 'BPF_PROG_TYPE_KPROBE', insns: retImm(0), prog_flags: 1 << 4 })).toBeGreaterThan(0); // uprobes may sleep
+  });
+});
+
+describe('max_ctx_offset of syscall programs', () => {
+  it('ctx_in must cover the largest context access; unknown when r1 is copied (then the run\'s bounds decide)', () => {
+    const { proc } = setup();
+    // r0 = *(u32 *)(r1 + 12); exit → max_ctx_offset 16
+    const p = proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SYSCALL', insns: [{ opcode: 0x61, dst: 0, src: 1, off: 12, imm: 0 }, exit], prog_flags: 1 << 4 });
+    expect(errnoOf(() => proc.progTestRun(p, { ctx_in: new Uint8Array(15) }))).toBe('EINVAL');
+    expect(errnoOf(() => proc.progTestRun(p))).toBe('EINVAL');
+    const ctx = new Uint8Array(16);
+    ctx[12] = 9;
+    expect(proc.progTestRun(p, { ctx_in: ctx }).retval).toBe(9);
+    // r2 = r1; r0 = *(u32 *)(r2 + 12): not known statically; a short ctx faults at run time instead (EFAULT)
+    const q = proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SYSCALL', insns: [{ opcode: 0xbf, dst: 2, src: 1, off: 0, imm: 0 }, { opcode: 0x61, dst: 0, src: 2, off: 12, imm: 0 }, exit], prog_flags: 1 << 4 });
+    expect(errnoOf(() => proc.progTestRun(q, { ctx_in: new Uint8Array(15) }))).toBe('EFAULT');
   });
 });
 

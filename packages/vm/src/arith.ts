@@ -125,13 +125,3 @@ export function bswap16(x: number): number {
 export function pairToBigInt(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
-
-/** Low half (int32) of a BigInt taken modulo 2^64. */
-export function loOf(v: bigint): number {
-  return Number(BigInt.asIntN(32, v));
-}
-
-/** High half (int32) of a BigInt taken modulo 2^64. */
-export function hiOf(v: bigint): number {
-  return Number(BigInt.asIntN(32, v >> 32n));
-}

@@ -11,7 +11,7 @@ const TESTS = `${SUITE}tests/`;
 const NEGATIVE = `${SUITE}negative/`;
 
 /** Engines the suite runs on. Adding one is a one-line change here. */
-const ENGINES: EngineName[] = ['interp', 'jit']; // 'jit' added by vm-jit
+const ENGINES: EngineName[] = ['interp', 'jit'];
 
 type Outcome = { ok: true; r0: bigint } | { ok: false; error: string };
 

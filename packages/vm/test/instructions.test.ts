@@ -106,7 +106,7 @@ describe('may_goto', () => {
     fdone:
       exit`);
     // turn the `ja +0` placeholders into may_goto to the labels after each loop
-    const fixed = p.map((insn, i) => (insn.opcode === 0x05 && insn.off === 0 ? { ...insn, opcode: 0xe5, off: 2 } : insn));
+    const fixed = p.map((insn) => (insn.opcode === 0x05 && insn.off === 0 ? { ...insn, opcode: 0xe5, off: 2 } : insn));
     expect(fixed.filter((i) => i.opcode === 0xe5)).toHaveLength(2);
     expect(interpret(fixed).r0).toBe(3n * BigInt(BPF_MAX_LOOPS));
   });

@@ -168,9 +168,6 @@ const condJump = (c: [{ opcode: number }, number, number, number], off: number):
   return (f.opcode & 8) !== 0 ? ins(f.opcode, dst, src, off) : ins(f.opcode, dst, 0, off, imm);
 };
 
-/** Something a loop body may do besides straight-line code: leave the loop, restart it, call subprogram A. */
-type Extra = 'break' | 'continue' | 'call';
-
 /**
  * A flat list of straight-line code with forward branches over random sub-lists, and — inside loops — conditional
  * `break` (to the loop exit), `continue` (back to the loop header) and bpf-to-bpf calls, plus nested loops.

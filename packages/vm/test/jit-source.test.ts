@@ -41,6 +41,8 @@ describe('generated source holds numbers only', () => {
         const { source } = generate(c.insns);
         expect(foreignIdentifiers(source)).toEqual([]);
         expect(source.replace('"use strict"', '')).not.toMatch(/["'`]/);
+        // and it is valid JavaScript (compileJit only falls back to the interpreter on V8's RangeError)
+        expect(() => new Function('rt', 'prog', source)).not.toThrow();
       }),
       { numRuns: Math.ceil(RUNS / 2) },
     );

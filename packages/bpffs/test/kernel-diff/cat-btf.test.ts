@@ -25,5 +25,5 @@ kernelDiff(
     step(pin('e', '/sys/fs/bpf/e'), 'ok'),
     step({ cmd: 'read', path: '/sys/fs/bpf/e' }, { text: WARN }),
   ],
-  { ...withBpffs, simMissing: 'bpfsim answers EINVAL to BPF_BTF_LOAD: no BTF, so no pretty-printed pinned maps yet' },
+  withBpffs,
 );

@@ -1,5 +1,5 @@
 // bpffs directory semantics against the kernel with no BPF objects involved: these scripts run on bpffs alone
-// (BpffsOnlyKernel), so they compare the filesystem even while @bpfsim/objects is incomplete.
+// (BpffsOnlyKernel), so they compare the filesystem on its own.
 import { kernelDiff, step } from '../../../../testing/kernel-oracle/harness';
 import { BpffsOnlyKernel, withBpffs } from './sim-kernel';
 

@@ -58,7 +58,7 @@ describe.skipIf(!availability.ok)('kernel diff: random bpffs operation sequences
     );
   });
 
-  (withBpffs.Kernel ? it : it.skip)('with pins of one map: bpfsim answers like the kernel', () => {
+  it('with pins of one map: bpfsim answers like the kernel', () => {
     fc.assert(
       fc.property(fc.array(pinOp, { minLength: 1, maxLength: 30 }), (ops) => {
         const script = [as(mc(MAP.ARRAY, 4, 4, 1), 'm'), ...ops];
@@ -69,7 +69,7 @@ describe.skipIf(!availability.ok)('kernel diff: random bpffs operation sequences
     );
   });
 
-  (withBpffs.Kernel ? it : it.skip)('root sets up, an unprivileged CAP_BPF process acts: bpfsim answers like the kernel', () => {
+  it('root sets up, an unprivileged CAP_BPF process acts: bpfsim answers like the kernel', () => {
     fc.assert(
       fc.property(
         fc.array(rootSetup, { maxLength: 12 }),

@@ -1,43 +1,22 @@
-// bpfsim with bpffs installed, for the differential tests. @bpfsim/objects' Kernel is read dynamically while it is
-// being built; each simulated kernel gets its own bpffs (mounted at /sys/fs/bpf, like the oracle's fresh mount).
-import * as objects from '@bpfsim/objects';
-import { createBpffs, type Bpffs, type KernelLike, type VfsCaller } from '@bpfsim/bpffs';
-import {
-  exportedClass,
-  type DiffOptions,
-  type SimKernelCtor,
-  type SimKernelLike,
-} from '../../../../testing/kernel-oracle/harness';
-import type { SimFs, SimProcess } from '../../../../testing/kernel-oracle/sim';
+// bpfsim with bpffs installed, for the differential tests: each simulated kernel gets its own bpffs (mounted at
+// /sys/fs/bpf, like the oracle's fresh mount); objects' Process then reaches it as proc.fs.
+import { Kernel as ObjectsKernel } from '@bpfsim/objects';
+import { createBpffs, type VfsCaller } from '@bpfsim/bpffs';
+import type { DiffOptions, SimKernelCtor, SimKernelLike } from '../../../../testing/kernel-oracle/harness';
+import type { SimProcess } from '../../../../testing/kernel-oracle/sim';
 
-export const Kernel = exportedClass<SimKernelCtor>(objects, 'Kernel');
-
-const installed = new WeakMap<SimKernelLike, Bpffs>();
-
-/** DiffOptions that install a bpffs in each simulated kernel and give processes `fs` if objects does not yet. */
-export const withBpffs: Pick<DiffOptions, 'Kernel' | 'setupSim' | 'adaptProcess'> = {
-  Kernel,
+/** DiffOptions that install a bpffs in each simulated kernel (createBpffs calls kernel.installVfs). */
+export const withBpffs: Pick<DiffOptions, 'Kernel' | 'setupSim'> = {
+  // The harness spells capabilities as plain strings (the oracle's), objects as its Capability union.
+  Kernel: ObjectsKernel as unknown as SimKernelCtor,
   setupSim: (kernel) => {
-    installed.set(kernel, createBpffs(kernel as unknown as KernelLike));
-  },
-  adaptProcess: (proc, kernel) => {
-    if (proc.fs) return proc;
-    const bpffs = installed.get(kernel);
-    if (!bpffs) return proc;
-    const fs: SimFs = bpffs.fsFor(proc as unknown as VfsCaller);
-    return {
-      bpf: (cmd, attr) => proc.bpf(cmd, attr),
-      close: (fd) => proc.close(fd),
-      dup: (fd) => proc.dup(fd),
-      fdinfo: (fd) => proc.fdinfo(fd),
-      fs,
-    };
+    createBpffs(kernel as ObjectsKernel);
   },
 };
 
 /**
  * A world with only bpffs and processes (no BPF objects): enough for scripts made of mkdir/rmdir/rename/readdir/
- * stat/chmod, so the filesystem semantics are compared with the kernel before @bpfsim/objects is complete.
+ * stat/chmod, so the filesystem semantics are compared with the kernel on their own.
  * Any bpf(2) command in such a script fails loudly (ENOSYS-like error), never silently.
  */
 export class BpffsOnlyKernel implements SimKernelLike {

@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../index.js';
-
-/** An in-memory CliIO: files by path, `-` is stdin; everything written is captured. */
-function fakeIO(files: Record<string, string | Uint8Array> = {}) {
-  const store = new Map<string, Uint8Array>(
-    Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? new TextEncoder().encode(v) : v]),
-  );
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    readFile: (path) => {
-      const data = store.get(path);
-      if (!data) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
-      return data;
-    },
-    writeFile: (path, data) => void store.set(path, typeof data === 'string' ? new TextEncoder().encode(data) : data),
-  };
-  return { io, out, store };
-}
+import { main } from '../index.js';
+import { fakeIO } from '../testing/fake-io.js';
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
 const PROGRAM = 'r0 = 0\nif r1 == 0 goto +1\nr0 = 0x1122334455667788 ll\nexit\n';

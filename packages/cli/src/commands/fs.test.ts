@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../index.js';
+import { fakeIO } from '../testing/fake-io.js';
 import { splitWords } from './fs.js';
-
-function fakeIO(files: Record<string, string> = {}) {
-  const store = new Map<string, Uint8Array>(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]));
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    readFile: (path) => {
-      const data = store.get(path);
-      if (!data) throw Object.assign(new Error(`ENOENT: no such file '${path}'`), { code: 'ENOENT' });
-      return data;
-    },
-    writeFile: (path, data) => void store.set(path, typeof data === 'string' ? new TextEncoder().encode(data) : data),
-  };
-  return { io, out, store };
-}
 
 describe('bpfsim fs --script', () => {
   it('runs commands in one world: pins, ls -l, mv, rm, mounts', async () => {
@@ -86,6 +71,25 @@ describe('bpfsim fs --state', () => {
     const { io, out } = fakeIO({ 's.txt': 'pin map 1 /sys/fs/bpf/m\nmount -t bpf /tmp\nls /tmp\n' });
     expect(await main(['fs', '--profile', '4.4', '--script', 's.txt'], io)).toBe(0);
     expect(out.stdout).toBe('m\n');
+  });
+
+  it('a state file that exists but cannot be read or written is an error, never a fresh world', async () => {
+    const { io, out, store } = fakeIO();
+    const eisdir = Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
+    const unreadable: CliIO = { ...io, readFile: () => { throw eisdir; } };
+    expect(await main(['fs', '--state', 'dir', 'mkdir', '/sys/fs/bpf/d'], unreadable)).toBe(1);
+    expect(out.stderr).toBe('bpfsim: --state dir: cannot read: EISDIR\n');
+    expect(store.has('dir')).toBe(false);
+    out.stderr = '';
+    const readOnly: CliIO = { ...io, writeFile: () => { throw Object.assign(new Error('EROFS'), { code: 'EROFS' }); } };
+    expect(await main(['fs', '--state', 'st.json', 'mkdir', '/sys/fs/bpf/d'], readOnly)).toBe(1);
+    expect(out.stderr).toBe('bpfsim: --state st.json: cannot write: EROFS\n');
+  });
+
+  it('a missing script is an error naming it', async () => {
+    const { io, out } = fakeIO();
+    expect(await main(['fs', '--script', 'nope.txt'], io)).toBe(1);
+    expect(out.stderr).toBe("bpfsim: cannot read 'nope.txt': ENOENT\n");
   });
 
   it('usage errors exit 2', async () => {

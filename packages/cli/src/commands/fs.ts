@@ -12,6 +12,7 @@
 // without BTF. `su` switches to a new unprivileged process forked from the current one; `unshare` moves the current
 // process to a new mount namespace.
 import { createBpffs, formatMode, isBpfError, type Bpffs, type KernelProfile, type PinnableObject, type VfsCaller } from '@bpfsim/bpffs';
+import { readInput } from '../args.js';
 import { CliError, type CliIO, type Command } from '../io.js';
 
 const USAGE = `usage: bpfsim fs [--profile modern|4.4] [--state FILE] COMMAND [ARGS…]
@@ -237,8 +238,9 @@ function readJournal(io: CliIO, path: string): { profile: KernelProfile; command
   let bytes: Uint8Array;
   try {
     bytes = io.readFile(path);
-  } catch {
-    return undefined; // a new state file
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // a new state file
+    throw new CliError(`--state ${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
     const j = JSON.parse(new TextDecoder().decode(bytes)) as { profile?: unknown; commands?: unknown };
@@ -274,7 +276,7 @@ export const command: Command = (argv: string[], io: CliIO) => {
   if (script !== undefined) {
     if (words.length > 0 || state !== undefined) throw new CliError('--script takes no command and no --state', 2);
     const s = newSession(profile ?? 'modern');
-    const lines = new TextDecoder().decode(io.readFile(script)).split('\n');
+    const lines = new TextDecoder().decode(readInput(io, script)).split('\n');
     lines.forEach((line, n) => {
       const w = splitWords(line.replace(/(^|\s)#.*$/, ''));
       if (w.length > 0) io.stdout(runReported(s, w, `${script}:${n + 1}: `));
@@ -294,7 +296,11 @@ export const command: Command = (argv: string[], io: CliIO) => {
   const readOnly = ['ls', 'stat', 'cat', 'get'].includes(words[0]) || (words.length === 1 && ['mount', 'umask'].includes(words[0]));
   if (state !== undefined && !readOnly) {
     const commands = [...(journal?.commands ?? []), words];
-    io.writeFile(state, JSON.stringify({ profile: s.fs.profile, commands }, null, 1) + '\n');
+    try {
+      io.writeFile(state, JSON.stringify({ profile: s.fs.profile, commands }, null, 1) + '\n');
+    } catch (err) {
+      throw new CliError(`--state ${state}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
   }
   return 0;
 };

@@ -1,24 +1,7 @@
 // `bpfsim run`: programs from raw bytes, llvm and conformance text, with input memory, engines, JSON and traces.
 import { describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../index.js';
-
-function fakeIO(files: Record<string, string | Uint8Array> = {}) {
-  const store = new Map<string, Uint8Array>(
-    Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? new TextEncoder().encode(v) : v]),
-  );
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    readFile: (path) => {
-      const data = store.get(path);
-      if (!data) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
-      return data;
-    },
-    writeFile: (path, data) => void store.set(path, typeof data === 'string' ? new TextEncoder().encode(data) : data),
-  };
-  return { io, out };
-}
+import { main } from '../index.js';
+import { fakeIO } from '../testing/fake-io.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
 // r0 = 42; exit   (b7 00 00 00 2a 00 00 00 / 95 ...)

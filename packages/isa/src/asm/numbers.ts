@@ -1,28 +1,4 @@
-// Integer literals shared by both syntaxes, and the fixed-width views of them the encoding needs.
-
-const DECIMAL = /^[0-9]+$/;
-const HEX = /^0x[0-9a-fA-F]+$/;
-
-/** Parses an unsigned literal: decimal digits or `0x` hex. Returns undefined for anything else. */
-export function parseUnsigned(text: string): bigint | undefined {
-  if (DECIMAL.test(text) || HEX.test(text)) return BigInt(text);
-  return undefined;
-}
-
-/** Parses an optionally signed literal (`+`/`-` then decimal or `0x` hex). */
-export function parseSigned(text: string): { value: bigint; hex: boolean } | undefined {
-  let sign = 1n;
-  let body = text;
-  if (body.startsWith('-')) {
-    sign = -1n;
-    body = body.slice(1);
-  } else if (body.startsWith('+')) {
-    body = body.slice(1);
-  }
-  const magnitude = parseUnsigned(body);
-  if (magnitude === undefined) return undefined;
-  return { value: sign * magnitude, hex: body.startsWith('0x') };
-}
+// The fixed-width integer ranges and views both assembly syntaxes need for the encoding.
 
 export const INT32_MIN = -(2n ** 31n);
 export const INT32_MAX = 2n ** 31n - 1n;

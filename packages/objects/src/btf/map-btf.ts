@@ -13,7 +13,8 @@ import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi.js';
 import type { Process } from '../process.js';
 import type { MapObject } from '../map-object.js';
 import { KIND, isStructOrUnion, type BtfType } from './kinds.js';
-import { cstr, typeIdSize, type ParsedBtf } from './parse.js';
+import { cstr, typeIdSize } from './lookup.js';
+import type { ParsedBtf } from './parse.js';
 import { btfShow } from './show.js';
 import type { BtfObject } from './object.js';
 

@@ -2,9 +2,11 @@
 // (btf_check_all_metas, logging each type like btf_verifier_log_type) and the resolve pass (btf_check_all_types:
 // sizes, member bounds, loops). Errors carry the kernel's errno and leave the log as the kernel writes it.
 import { BpfError, type Errno } from '../errno.js';
+import { cstr, typeIdSize } from './lookup.js';
+import { typeDetails } from './log-format.js';
 import {
   BTF_HDR_SIZE, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_MAGIC, BTF_MAX_TYPE, BTF_VERSION, KIND, KIND_MAX,
-  KIND_NAMES, VOID, hasSize, intIsRegular, isModifier, isNoSize, isResolveSourceOnly, isStructOrUnion, needsResolve,
+  KIND_NAMES, VOID, intIsRegular, isModifier, isNoSize, isResolveSourceOnly, isStructOrUnion, needsResolve,
   type BtfEnumValue, type BtfMember, type BtfParam, type BtfType, type BtfVarSecinfo,
 } from './kinds.js';
 
@@ -84,43 +86,10 @@ export class BtfVerifier {
     return off < this.strings.length ? cstr(this.strings, off) : '(invalid-name-offset)';
   }
 
-  private details(t: BtfType): string {
-    switch (t.kind) {
-      case KIND.INT: {
-        const i = t.int!;
-        return `size=${t.sizeOrType} bits_offset=${i.offset} nr_bits=${i.bits} encoding=${encodingStr(i.encoding)}`;
-      }
-      case KIND.ARRAY:
-        return `type_id=${t.array!.type} index_type_id=${t.array!.indexType} nr_elems=${t.array!.nelems}`;
-      case KIND.STRUCT: case KIND.UNION: case KIND.ENUM: case KIND.ENUM64: case KIND.DATASEC:
-        return `size=${t.sizeOrType} vlen=${t.vlen}`;
-      case KIND.FWD:
-        return t.kflag ? 'union' : 'struct';
-      case KIND.FUNC_PROTO:
-        return `return=${t.sizeOrType} args=(${this.protoArgs(t)})`;
-      case KIND.VAR:
-        return `type_id=${t.sizeOrType} linkage=${t.linkage}`;
-      case KIND.FLOAT:
-        return `size=${t.sizeOrType}`;
-      case KIND.DECL_TAG:
-        return `type=${t.sizeOrType} component_idx=${t.componentIdx}`;
-      default:
-        return `type_id=${t.sizeOrType}`;
-    }
-  }
-
-  private protoArgs(t: BtfType): string {
-    const args = t.params ?? [];
-    if (args.length === 0) return 'void';
-    if (args.length === 1 && !args[0].type) return 'vararg';
-    const parts = args.map((a, i) => (i === args.length - 1 && i > 0 && !a.type ? 'vararg' : `${a.type} ${this.name(a.nameOff)}`));
-    return parts.join(', ');
-  }
-
   /** btf_verifier_log_type: "[id] KIND name details[ msg]\n". */
   private logType(t: BtfType, msg?: string, withDetails = true): void {
     let s = `[${this.logTypeId}] ${KIND_NAMES[t.kind]} ${this.name(t.nameOff)}`;
-    if (withDetails) s += ` ${this.details(t)}`;
+    if (withDetails) s += ` ${typeDetails(t, (off) => this.name(off))}`;
     if (msg) s += ` ${msg}`;
     this.say(s + '\n');
   }
@@ -688,49 +657,6 @@ export class BtfVerifier {
 
 class LoopDetected extends Error {}
 class TooDeep extends Error {}
-
-/** btf_type_id_size on a parsed BTF. */
-export function typeIdSize(
-  btf: Pick<ParsedBtf, 'types' | 'resolvedIds' | 'resolvedSizes'>,
-  id: number,
-): { type: BtfType; id: number; size: number } | undefined {
-  let t = btf.types[id];
-  if (!t || isNoSize(t)) return undefined;
-  const sizeOf = (x: BtfType): number | undefined =>
-    hasSize(x) ? x.sizeOrType : x.kind === KIND.ARRAY ? btf.resolvedSizes.get(x.id) : x.kind === KIND.PTR ? 8 : undefined;
-  let size = sizeOf(t);
-  if (size === undefined) {
-    if (!isModifier(t) && t.kind !== KIND.VAR) return undefined;
-    const rid = btf.resolvedIds.get(id);
-    if (rid === undefined) return undefined;
-    id = rid;
-    t = btf.types[id];
-    if (!t || isNoSize(t)) return undefined;
-    size = sizeOf(t);
-    if (size === undefined) return undefined;
-  }
-  return { type: t, id, size };
-}
-
-/** Skips typedef/const/volatile/restrict/type_tag (btf_type_skip_modifiers). */
-export function skipModifiers(types: readonly BtfType[], id: number): { type: BtfType | undefined; id: number } {
-  let t = types[id];
-  for (let i = 0; t && isModifier(t) && i < 64; i++) {
-    id = t.sizeOrType;
-    t = types[id];
-  }
-  return { type: t, id };
-}
-
-export function cstr(bytes: Uint8Array, off: number): string {
-  let end = off;
-  while (end < bytes.length && bytes[end] !== 0) end++;
-  return new TextDecoder('latin1').decode(bytes.subarray(off, end));
-}
-
-function encodingStr(e: number): string {
-  return e === 0 ? '(none)' : e === BTF_INT_SIGNED ? 'SIGNED' : e === BTF_INT_CHAR ? 'CHAR' : e === BTF_INT_BOOL ? 'BOOL' : 'UNKN';
-}
 
 const isPow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 /** The kernel's isprint (lib/ctype.c): ASCII 0x20-0x7e and Latin-1 0xa0-0xff. */

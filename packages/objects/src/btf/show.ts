@@ -4,7 +4,8 @@
 // '[' / '{' is printed (state.array_member stays set until the element ends), char arrays stop at the first NUL,
 // bitfields print in hex, and pointers print hashed ("0x%p").
 import { BTF_INT_CHAR, BTF_INT_SIGNED, KIND, hasSize, isStructOrUnion, type BtfType } from './kinds.js';
-import { cstr, skipModifiers, typeIdSize, type ParsedBtf } from './parse.js';
+import { cstr, skipModifiers, typeIdSize } from './lookup.js';
+import type { ParsedBtf } from './parse.js';
 
 interface ShowState {
   depth: number;

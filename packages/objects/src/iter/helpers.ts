@@ -1,6 +1,6 @@
 // The seq_file helpers of iterator programs (kernel/trace/bpf_trace.c): bpf_seq_printf (126), bpf_seq_write (127).
-// Both are gpl_only and offered to BPF_PROG_TYPE_TRACING (tracing_prog_func_proto gives them only to programs with
-// expected_attach_type BPF_TRACE_ITER; the HelperRegistry filters by program type only). bpf_seq_printf_btf (128)
+// Both are gpl_only and offered to BPF_PROG_TYPE_TRACING programs with expected_attach_type BPF_TRACE_ITER only
+// (tracing_prog_func_proto looks at prog->expected_attach_type). bpf_seq_printf_btf (128)
 // needs BTF, which the simulator does not have, so it is not registered.
 import type { HelperCall } from '@bpfsim/vm';
 import { errnoNumber, type Errno } from '../errno.js';
@@ -12,6 +12,7 @@ import type { SeqBuffer } from './seq-file.js';
 export const BPF_FUNC_seq_printf = 126;
 export const BPF_FUNC_seq_write = 127;
 const BPF_PROG_TYPE_TRACING = 26;
+const BPF_TRACE_ITER = 28;
 
 const neg = (e: Errno): bigint => BigInt.asUintN(64, BigInt(-errnoNumber(e)));
 
@@ -40,6 +41,7 @@ export function registerIterHelpers(r: HelperRegistry): void {
     name: 'bpf_seq_printf',
     gplOnly: true,
     progTypes: [BPF_PROG_TYPE_TRACING],
+    attachTypes: [BPF_TRACE_ITER],
     // bpf_seq_printf(m, fmt, fmt_size, data, data_len): data is an array of data_len / 8 u64 arguments.
     fn: (r1, r2, r3, r4, r5, call) => {
       const seq = seqArg(r1, call);
@@ -61,6 +63,7 @@ export function registerIterHelpers(r: HelperRegistry): void {
     name: 'bpf_seq_write',
     gplOnly: true,
     progTypes: [BPF_PROG_TYPE_TRACING],
+    attachTypes: [BPF_TRACE_ITER],
     fn: (r1, r2, r3, _r4, _r5, call) => {
       const seq = seqArg(r1, call);
       const data = call.mem.read(r2, Number(r3 & 0xffffffffn));

@@ -19,6 +19,8 @@ const BPF_F_SLEEPABLE = 1 << 4;
 interface IterLinkState {
   target: IterTarget;
   aux: IterAux;
+  /** The kernel the link lives in (sessions run the program there). */
+  kernel: Kernel;
 }
 
 const stateOf = (link: LinkObject): IterLinkState => link.state as unknown as IterLinkState;
@@ -53,6 +55,10 @@ export const iterLinkOps: LinkOps = {
   infoFields(link) {
     const { target, aux } = stateOf(link);
     return { target_name: target.name, target_name_len: target.name.length + 1, ...(target.infoFields?.(aux) ?? {}) };
+  },
+  /** bpffs opens a pinned iterator link as a new session (bpf_iter_fops → prepare_seq_file). */
+  openSession(link) {
+    return openIterSession(stateOf(link).kernel, link);
   },
 };
 
@@ -137,14 +143,11 @@ export function iterAttachPoint(): AttachPoint {
         burnLinkId(kernel);
         throw e;
       }
-      const state: IterLinkState = { target, aux };
+      const state: IterLinkState = { target, aux, kernel };
       return {
         ops: iterLinkOps,
         state: state as unknown as Record<string, unknown>,
-        bind(link) {
-          // bpffs opens a pinned iterator link through openSession (bpf_iter_fops → prepare_seq_file).
-          Object.defineProperty(link, 'openSession', { value: () => openIterSession(kernel, link), enumerable: false });
-        },
+        bind() {},
       };
     },
   };

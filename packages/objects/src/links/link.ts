@@ -5,8 +5,9 @@ import { Refcounted } from '../refcount.js';
 import type { KernelCore } from '../kernel-core.js';
 import type { ProgObject } from '../prog/program.js';
 
-/** What one attach kind implements (the kernel's struct bpf_link_ops). */
 import { objectFdinfo } from '../fdinfo.js';
+
+/** What one attach kind implements (the kernel's struct bpf_link_ops). */
 export interface LinkOps {
   /** enum bpf_link_type. */
   readonly linkType: number;
@@ -22,6 +23,17 @@ export interface LinkOps {
   fillLinkInfo?(link: LinkObject, view: DataView): void;
   /** Typed view of the same fields, merged into LinkInfo. */
   infoFields?(link: LinkObject): Record<string, number | bigint | string | undefined>;
+  /**
+   * A new read session of the link (iterator links: bpf_iter_fops → prepare_seq_file); what bpffs uses when a pin
+   * of the link is opened. Without it the link has no `openSession` and its pin cannot be read.
+   */
+  openSession?(link: LinkObject): LinkReadSession;
+}
+
+/** A readable session (a seq_file): read(n) returns up to n bytes, empty at the end; close releases it. */
+export interface LinkReadSession {
+  read(n: number): Uint8Array;
+  close(): void;
 }
 
 export class LinkObject extends Refcounted implements PinnableObject {
@@ -33,6 +45,8 @@ export class LinkObject extends Refcounted implements PinnableObject {
   detached = false;
   /** Kind-specific state (e.g. the device an XDP link is on). */
   state: Record<string, unknown> = {};
+  /** Present exactly when the link kind can be read (LinkOps.openSession): a new session per call. */
+  readonly openSession?: () => LinkReadSession;
 
   constructor(
     private readonly core: KernelCore,
@@ -42,6 +56,8 @@ export class LinkObject extends Refcounted implements PinnableObject {
   ) {
     super();
     this.prog = prog; // the caller's reference moves into the link
+    const open = ops.openSession;
+    if (open) this.openSession = () => open(this);
     this.id = core.linkIds.alloc(this);
     core.events.emit({ type: 'create', kind: 'link', id: this.id });
   }

@@ -13,6 +13,8 @@ import { progTag } from './tag.js';
 import { resolveMaps, type FdArray } from './used-maps.js';
 import { statsLine, type VerifierMapInfo } from './verifier-hook.js';
 import { sleepableViolation } from './sleepable.js';
+import { iterTargetForLoad } from '../iter/prog-target.js';
+import { BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER } from '../iter/link.js';
 import { convertInsnsForLoad } from '../progs/types/runnable.js';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS and BPF_MAXINSNS (the unprivileged limit). */
@@ -65,6 +67,13 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   const known = kernel.progTypes.has(progType) ? kernel.progTypes.get(progType) : undefined;
   const eat = known?.normalizeExpectedAttachType?.(givenEat) ?? givenEat;
   known?.checkExpectedAttachType?.(eat);
+  // The iterator target of a BPF_TRACE_ITER program (check_attach_btf_id → bpf_iter_prog_supported).
+  const isIter = progType === BPF_PROG_TYPE_TRACING && eat === BPF_TRACE_ITER;
+  if (!isIter && attr.iter_target !== undefined && attr.iter_target !== null) {
+    throw new BpfError('EINVAL', `${CMD}: iter_target is only for BPF_PROG_TYPE_TRACING with BPF_TRACE_ITER`);
+  }
+  const iterTarget = isIter ? iterTargetForLoad(attr, CMD) : undefined;
+  const attachBtfId = iterTarget ? iterTarget.btfId : u32(attr, 'attach_btf_id', CMD);
 
   if (bytes.length < insnCnt * 8) throw new BpfError('EFAULT', `${CMD}: insns holds ${bytes.length / 8} slots, insn_cnt says ${insnCnt}`);
   const image = bytes.slice(0, insnCnt * 8);
@@ -118,6 +127,8 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
     xlatedSlots: insnCnt,
     xlated: xlatedImage(prepared.decoded, resolved.byInsn),
     maxCtxOffset: prepared.maxCtxOffset,
+    attachBtfId,
+    iterTarget,
   });
   // The verifier's per-instruction facts index the verified instructions; a rewrite that changed their number
   // (ctx access conversion) invalidates them.
@@ -141,7 +152,10 @@ function prepare(
     insns = decode(image);
   } catch (e) {
     if (e instanceof DecodeError) {
-      log.write(`${e.message}\n${statsLine(0)}`);
+      // An opcode outside the instruction table is refused before do_check (resolve_pseudo_ldimm64:
+      // bpf_opcode_in_insntable → "unknown opcode %02x"); other encoding errors keep the decoder's description.
+      const opcode = e.field === 'opcode' && /unknown opcode/.test(e.message) ? image[e.index * 8] : undefined;
+      log.write(`${opcode !== undefined ? `unknown opcode ${opcode.toString(16).padStart(2, '0')}` : e.message}\n${statsLine(0)}`);
       throw new BpfError('EINVAL', `${CMD}: ${e.message}`);
     }
     throw e;
@@ -171,7 +185,8 @@ function prepare(
     gplCompatible,
     privileged,
     mapsByInsn,
-    helper: (id) => helpers.forProgType(id, progType),
+    helper: (id) => helpers.forProgType(id, progType, eat),
+    helperName: (id) => helpers.get(id)?.name,
     helperExists: (id) => helpers.get(id) !== undefined,
     log,
   });

@@ -7,6 +7,7 @@ import { Refcounted } from '../refcount.js';
 import type { KernelCore } from '../kernel-core.js';
 import type { MapObject } from '../map-object.js';
 import { objectFdinfo } from '../fdinfo.js';
+import type { IterTarget } from '../iter/targets.js';
 
 export interface ProgStats {
   runTimeNs: bigint;
@@ -36,6 +37,10 @@ export interface ProgDescriptor {
   xlated: Uint8Array;
   /** bpf_prog_aux.max_ctx_offset as the verifier reported it (undefined: unknown). */
   maxCtxOffset?: number;
+  /** prog->aux->attach_btf_id (for an iterator: the vmlinux BTF id of bpf_iter_<target>); 0 when none. */
+  attachBtfId: number;
+  /** BPF_TRACE_ITER programs: the iterator target they were loaded for. */
+  iterTarget?: IterTarget;
 }
 
 export class ProgObject extends Refcounted implements PinnableObject, ProgDescriptor {
@@ -57,6 +62,8 @@ export class ProgObject extends Refcounted implements PinnableObject, ProgDescri
   readonly xlatedSlots!: number;
   readonly xlated!: Uint8Array;
   readonly maxCtxOffset?: number;
+  readonly attachBtfId!: number;
+  readonly iterTarget?: IterTarget;
   readonly stats: ProgStats = { runTimeNs: 0n, runCnt: 0n, recursionMisses: 0n };
   /** The VM's compiled form, built on first run. */
   compiled: LoadedProgram | undefined;

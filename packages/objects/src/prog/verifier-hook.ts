@@ -37,6 +37,8 @@ export interface VerifyRequest {
   helper(id: number): HelperProtoInfo | undefined;
   /** Whether the helper id exists at all (to tell "invalid func" from "cannot use helper"). */
   helperExists(id: number): boolean;
+  /** The name of a helper that exists (func_id_name), whether or not this program may call it. */
+  helperName?(id: number): string | undefined;
   readonly log: VerifierLog;
 }
 
@@ -81,9 +83,10 @@ export const acceptingVerifier: Verifier = (req) => {
     if (insn.opcode === 0x85 && insn.src === 0) {
       const proto = req.helper(insn.imm);
       if (!proto) {
-        req.log.write(`${slot}: (85) call ${req.helperExists(insn.imm) ? 'helper' : 'unknown'}#${insn.imm}\n`);
+        const name = req.helperExists(insn.imm) ? (req.helperName?.(insn.imm) ?? 'helper') : 'unknown';
+        req.log.write(`${slot}: (85) call ${name}#${insn.imm}\n`);
         if (req.helperExists(insn.imm)) {
-          req.log.write(`program of this type cannot use helper #${insn.imm}\n`);
+          req.log.write(`program of this type cannot use helper ${name}#${insn.imm}\n`);
         } else {
           req.log.write(`invalid func unknown#${insn.imm}\n`);
         }

@@ -15,6 +15,11 @@ export interface HelperSpec {
   readonly gplOnly: boolean;
   /** Program types that may call it (the type's get_func_proto); undefined = every type. */
   readonly progTypes?: readonly number[];
+  /**
+   * Expected attach types that may call it, for func_protos that look at prog->expected_attach_type (e.g.
+   * tracing_prog_func_proto offers bpf_seq_printf only to BPF_TRACE_ITER programs); undefined = every one.
+   */
+  readonly attachTypes?: readonly number[];
   readonly fn: HelperFn;
 }
 
@@ -36,10 +41,15 @@ export class HelperRegistry {
     return [...this.specs.values()].sort((a, b) => a.id - b.id);
   }
 
-  /** The helper as a program of `progType` sees it (undefined: that type's func_proto does not offer it). */
-  forProgType(id: number, progType: number): HelperSpec | undefined {
+  /**
+   * The helper as a program of `progType` (loaded with `expectedAttachType`, when given) sees it — undefined when
+   * that type's func_proto does not offer it.
+   */
+  forProgType(id: number, progType: number, expectedAttachType?: number): HelperSpec | undefined {
     const s = this.specs.get(id);
-    return s && (!s.progTypes || s.progTypes.includes(progType)) ? s : undefined;
+    if (!s || (s.progTypes && !s.progTypes.includes(progType))) return undefined;
+    if (s.attachTypes && expectedAttachType !== undefined && !s.attachTypes.includes(expectedAttachType)) return undefined;
+    return s;
   }
 
   /** The VM's helper table (id → implementation). */

@@ -3,7 +3,7 @@
 // cgroup_bpf_prog_attach / _detach / _query). Other attach types the kernel takes here (sockmap, flow dissector,
 // lirc, tcx, netkit) are EINVAL "not simulated".
 import { BpfError } from '../errno.js';
-import { checkAttr, fdField, u32, u64, type BpfAttr } from '../attr.js';
+import { checkAttr, describeValue, fdField, u32, u64, type BpfAttr } from '../attr.js';
 import { attachTypeNumber, PROG_TYPE_NAMES } from '../uapi.js';
 import type { Process } from '../process.js';
 import type { ProgObject } from '../prog/program.js';
@@ -50,7 +50,7 @@ export function checkProgAttachType(prog: ProgObject, attachType: number, cmd: s
 
 function attachTypeOf(attr: BpfAttr, cmd: string): { type: number; ptype: number } {
   const type = attachTypeNumber(attr.attach_type as number | string | undefined);
-  if (type === undefined) throw new BpfError('EINVAL', `${cmd}: unknown attach_type ${String(attr.attach_type)}`);
+  if (type === undefined) throw new BpfError('EINVAL', `${cmd}: unknown attach_type ${describeValue(attr.attach_type)}`);
   const ptype = CGROUP_ATTACH.get(type);
   if (ptype === undefined) throw new BpfError('EINVAL', `${cmd}: attach_type ${type} is not a cgroup attach type (others are not simulated)`);
   return { type, ptype };

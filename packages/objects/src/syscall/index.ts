@@ -11,7 +11,7 @@ import * as link from './link.js';
 import { objGetInfoByFd } from './info.js';
 import { progAttach, progDetach, progQuery } from './attach.js';
 import { rawTracepointOpen } from '../links/tracepoint.js';
-import { iterCreate, withIterTarget } from './iter.js';
+import { iterCreate } from './iter.js';
 import { btfGetFdById, btfGetNextId, btfLoad, withBtfInfo } from './btf.js';
 
 type Handler = (proc: Process, attr: BpfAttr) => number;
@@ -28,7 +28,7 @@ const HANDLERS: Record<string, Handler> = {
   BPF_MAP_LOOKUP_AND_DELETE_BATCH: map.mapLookupAndDeleteBatch,
   BPF_MAP_UPDATE_BATCH: map.mapUpdateBatch,
   BPF_MAP_DELETE_BATCH: map.mapDeleteBatch,
-  BPF_PROG_LOAD: withIterTarget(prog.progLoad), // iter/: records a BPF_TRACE_ITER program's target
+  BPF_PROG_LOAD: prog.progLoad,
   BPF_PROG_TEST_RUN: prog.progTestRun,
   BPF_ENABLE_STATS: prog.enableStats,
   BPF_PROG_BIND_MAP: prog.progBindMap,

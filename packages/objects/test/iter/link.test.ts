@@ -212,9 +212,10 @@ describe('iterator links', () => {
     proc.objPin(l, '/sys/fs/bpf/iter');
     proc.close(l);
     proc.close(p);
-    const pinned = vfs.pins.get('/sys/fs/bpf/iter') as LinkObject & { openSession(): IterSession };
-    const a = pinned.openSession();
-    const b = pinned.openSession();
+    const pinned = vfs.pins.get('/sys/fs/bpf/iter') as LinkObject;
+    expect(pinned.openSession).toBeTypeOf('function'); // LinkOps.openSession of iterator links
+    const a = pinned.openSession!() as IterSession;
+    const b = pinned.openSession!() as IterSession;
     expect(dec.decode(b.read(100))).toBe('session 2\n');
     vfs.unlink('/sys/fs/bpf/iter');
     expect(frees).toEqual(['link:1']);

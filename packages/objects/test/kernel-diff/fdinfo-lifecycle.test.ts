@@ -87,8 +87,11 @@ kernelDiff(
   [
     step(as(mc(MAP.ARRAY, 4, 4, 1), 'm'), 'ok'),
     step(info('m', { info_len: 8 }), { info_len: 8, type: 2, key_size: 0, value_size: 0, max_entries: 0 }),
+    step(info('m', { info_len: 16 }), { info_len: 16, type: 2, key_size: 4, value_size: 4, max_entries: 0 }),
+    step(as(progLoad(PROG.SOCKET_FILTER, mov64Imm(0, 0) + exitInsn()), 'p'), 'ok'),
+    step(info('p', { info_len: 8 }), { info_len: 8, type: 1, xlated_prog_len: 0 }),
   ],
-  { Kernel, simMissing: 'bpfsim fills every bpf_map_info field when info_len is 8 (the kernel copies only type and id)' },
+  { Kernel, normalize: { drop: ['jited_prog_len'] } },
 );
 
 kernelDiff(

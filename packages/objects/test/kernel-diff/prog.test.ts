@@ -77,6 +77,20 @@ kernelDiff(
 );
 
 kernelDiff(
+  'verifier logs written before do_check: sleepable rules (check_attach_btf_id), unknown opcodes',
+  [
+    step(progLoad(PROG.SOCKET_FILTER, ret0, 'GPL', { prog_flags: 16, log_level: 1, log_size: 4096 }),
+      { errno: 'EINVAL', log: expect.stringContaining('can be sleepable\n') }),
+    step(progLoad(31, ret0, 'GPL', { log_level: 1, log_size: 4096 }),
+      { errno: 'EINVAL', log: expect.stringContaining('Syscall programs can only be sleepable\n') }),
+    // an opcode outside the instruction table is refused before do_check, so no state lines either
+    step(progLoad(PROG.SOCKET_FILTER, mov64Imm(0, 0) + insn(0xff, 0, 0, 0, 0) + exitInsn(), 'GPL', { log_level: 1, log_size: 4096 }),
+      { errno: 'EINVAL', log: expect.stringContaining('unknown opcode ff\n') }),
+  ],
+  { Kernel },
+);
+
+kernelDiff(
   'GPL-only helpers and non-GPL programs',
   [
     // bpf_trace_printk (#6) is gpl_only
@@ -102,8 +116,13 @@ kernelDiff(
     step(progLoad(PROG.SOCKET_FILTER, ret0, 'GPL', { log_level: 1, log_size: 4096 }),
       { log: 'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n' }),
   ],
-  // The verifier (packages/verifier) is a later wave; until it exists bpfsim's log text cannot match.
-  { Kernel, simMissing: 'the verifier log (packages/verifier) is not built yet' },
+  // Verdicts and errnos match (see above); the text cannot until a real verifier exists.
+  {
+    Kernel,
+    simMissing:
+      "the default verifier does not print the kernel's per-instruction state lines ('0: R1=ctx() R10=fp0', " +
+      "'0: (b7) r1 = 0 ; R1=0', '0: (95) exit') before the GPL and R0 !read_ok errors; packages/verifier is not built yet",
+  },
 );
 
 kernelDiff(

@@ -29,22 +29,19 @@ export function compileDecoded(prog: DecodedProgram, facts?: readonly InsnFacts[
     const hit = plainCache.get(prog);
     if (hit) return hit;
   }
-  let gen: ReturnType<typeof generate>;
-  try {
-    gen = generate(prog.insns, { ...gopts, facts });
-  } catch {
-    // An internal inconsistency of the loop structuring (never observed in the tests) must not
-    // fail a load: fall back to plain dispatch code, which needs no structure.
-    gen = generate(prog.insns, { ...gopts, facts, noStructuredLoops: true });
-  }
+  // No fallback here: an internal error of the generator must surface, or the interpreter ≡ JIT properties could
+  // not catch it.
+  const gen = generate(prog.insns, { ...gopts, facts });
   let run: CompiledCode['run'];
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of a JIT; the source holds numbers only
     const factory = new Function('rt', 'prog', gen.source) as (rt: typeof runtime, prog: DecodedProgram) => CompiledCode['run'];
     run = factory(runtime, prog);
-  } catch {
-    // V8 refused the function (e.g. beyond its size limits for a huge program): run on the interpreter instead,
-    // which has the same semantics by construction, rather than fail the load.
+  } catch (err) {
+    // V8 refuses a function beyond its parser's limits (deeply nested code) with a RangeError: run on the
+    // interpreter instead, which has the same semantics by construction. Anything else (a SyntaxError) is a bug in
+    // the generator and must not be hidden behind the interpreter.
+    if (!(err instanceof RangeError)) throw err;
     run = () => STATUS_INTERP;
   }
   const code: CompiledCode = { run, slots: gen.slots, source: gen.source };

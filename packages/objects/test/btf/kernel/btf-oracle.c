@@ -651,6 +651,76 @@ int main(int argc, char **argv) {
     map_case("lock_flags_rdonly_prog", b, BPF_MAP_TYPE_ARRAY, 4, 32, 2, BPF_F_RDONLY_PROG, u32, both, NULL, 0, 0);
     btf__free(b);
   }
+
+  { // resolve depth and loops with forward references
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    for (int k = 0; k < 33; k++) btf__add_array(b, i, k == 32 ? i : 3 + k, 1); // [2]->[3]->...->[34]->int
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("array_chain_too_deep", raw, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    for (int k = 0; k < 31; k++) btf__add_typedef(b, "t", k == 30 ? i : 3 + k); // [2]->[3]->...->[32]->int
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("typedef_chain_31", raw, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int s = btf__add_struct(b, "s", 4);
+    btf__add_field(b, "arr", 3, 0, 0);
+    btf__add_array(b, i, s, 1); // struct s { struct s arr[1]; }
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("struct_array_loop", raw, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    btf__add_struct(b, "a", 8);
+    btf__add_field(b, "p", 4, 0, 0);
+    btf__add_struct(b, "b", 8);
+    btf__add_field(b, "p", 5, 0, 0);
+    btf__add_ptr(b, 3); // [4] struct b *
+    btf__add_ptr(b, 2); // [5] struct a *
+    btf__add_fwd(b, "c", BTF_FWD_STRUCT);
+    btf__add_ptr(b, 6);
+    btf__add_typedef(b, "vp", 0);
+    btf__add_ptr(b, 8); // pointer to typedef void
+    btf__add_const(b, 0);
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("ptr_cycles_ok", raw, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int fw = btf__add_fwd(b, "f", BTF_FWD_STRUCT);
+    int s = btf__add_struct(b, "s", 4);
+    btf__add_field(b, "x", fw, 0, 0); // member of a forward-declared type
+    (void)i; (void)s;
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("member_fwd", raw, size);
+    btf__free(b);
+  }
+  {
+    struct btf *b = btf__new_empty();
+    int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int fp = btf__add_func_proto(b, i);
+    btf__add_func_param(b, "a", i);
+    btf__add_func_param(b, "", 0); // vararg
+    btf__add_func(b, "f", BTF_FUNC_STATIC, fp);
+    int fp2 = btf__add_func_proto(b, 0);
+    btf__add_func_param(b, "", i); // unnamed arg: fine in a proto, not for a FUNC
+    btf__add_func(b, "g", BTF_FUNC_GLOBAL, fp2);
+    unsigned size; const void *raw = btf__raw_data(b, &size);
+    load_case("func_unnamed_arg", raw, size);
+    btf__free(b);
+  }
   printf("\n]\n");
   return 0;
 }

@@ -115,6 +115,10 @@ int main(void) {
   query("  after", v0);
   printf("veth replace expected none, empty: %s\n", att(v0, P[0], 0, -1, 1));
   printf("veth remove: %s\n", att(v0, -1, 0, 0, 0));
+  att(v0, P[0], 0, 0, 0);
+  printf("veth noexist, same program: %s\n", att(v0, P[0], XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, 0, 0));
+  printf("veth replace with nothing: %s\n", att(v0, -1, 0, P[0], 1));
+  query("  after", v0);
 
   // lo has no native XDP: no mode flag means SKB mode, DRV and HW are refused.
   printf("lo drv mode: %s\n", att(lo, P[0], XDP_FLAGS_DRV_MODE, 0, 0));
@@ -122,6 +126,7 @@ int main(void) {
   printf("lo default: %s\n", att(lo, P[0], 0, 0, 0));
   query("  after", lo);
   printf("lo remove: %s\n", att(lo, -1, 0, 0, 0));
+  printf("lo remove nothing in hw mode: %s\n", att(lo, -1, XDP_FLAGS_HW_MODE, 0, 0));
 
   // XDP links next to legacy programs.
   int l0, l1;
