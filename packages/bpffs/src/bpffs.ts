@@ -4,6 +4,7 @@
 
 import { Kernel as ObjectsKernel, bpfPreload } from '@bpfsim/objects';
 import type { Clock } from './clock.js';
+import { concatBytes } from './bytes.js';
 import * as dirOps from './dir-ops.js';
 import { fail } from './errors.js';
 import { OpenFileTable, type FileHandle, type OpenFlags } from './file.js';
@@ -91,18 +92,10 @@ export function createBpffs(kernel?: KernelLike, options: BpffsOptions = {}): Bp
       const h = files.openFile(caller, path, 'r');
       try {
         const parts: Uint8Array[] = [];
-        let total = 0;
         for (let part = files.read(caller, h, READ_CHUNK); part.length > 0; part = files.read(caller, h, READ_CHUNK)) {
           parts.push(part);
-          total += part.length;
         }
-        const out = new Uint8Array(total);
-        let off = 0;
-        for (const p of parts) {
-          out.set(p, off);
-          off += p.length;
-        }
-        return out;
+        return concatBytes(parts.length ? parts : [new Uint8Array(0)]);
       } finally {
         files.close(caller, h);
       }

@@ -11,6 +11,7 @@
 //   returning 1 ("retry") makes show fail with EAGAIN (bpf_iter_run_prog): model that by throwing from show.
 // - A write into the buffer that would reach its end marks it overflowed (seq_write uses `count + len < size`).
 
+import { concatBytes } from './bytes.js';
 import { BpfError, fail } from './errors.js';
 
 export const PAGE_SIZE = 4096;
@@ -71,17 +72,6 @@ export interface SeqFileOptions {
   maxBuffer?: number;
 }
 
-const concat = (parts: Uint8Array[]): Uint8Array => {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-};
-
 /** One open seq_file: position, buffer and leftovers persist between reads. */
 export class SeqFile<T> {
   private m: SeqWriter;
@@ -111,7 +101,7 @@ export class SeqFile<T> {
   readAll(chunk = 1 << 16): Uint8Array {
     const parts: Uint8Array[] = [];
     for (let part = this.read(chunk); part.length > 0; part = this.read(chunk)) parts.push(part);
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   private take(n: number): Uint8Array {
@@ -132,7 +122,7 @@ export class SeqFile<T> {
     let copied = 0;
     const finish = (err?: unknown): Uint8Array => {
       if (copied === 0 && err) throw err;
-      return concat(parts.length ? parts : [new Uint8Array(0)]);
+      return concatBytes(parts.length ? parts : [new Uint8Array(0)]);
     };
     if (this.m.count > 0) {
       const out = this.take(n);
@@ -212,7 +202,7 @@ export class SeqFile<T> {
     this.ops.stop?.(p);
     this.from = 0;
     parts.push(this.take(n - copied));
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   /** kernel/bpf/bpf_iter.c bpf_seq_read. */

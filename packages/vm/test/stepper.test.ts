@@ -144,7 +144,9 @@ describe('stepping and running agree', () => {
     const { loadConformanceProgram, parseConformanceData, programSlots } = await import('@bpfsim/isa');
     const { CONFORMANCE_HELPERS, inputMemory } = await import('@bpfsim/vm');
     const dir = fileURLToPath(new URL('../../../../shared/conformance/tests/', import.meta.url));
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.data'))) {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.data'));
+    expect(files).toHaveLength(313); // the suite's README count: an empty directory must not pass
+    for (const file of files) {
       const data = parseConformanceData(readFileSync(dir + file, 'utf8'));
       const insns = loadConformanceProgram(data);
       const input = data.mem.length > 0 ? data.mem : undefined;

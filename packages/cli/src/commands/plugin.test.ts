@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode, loadConformanceProgram, parseConformanceData } from '@bpfsim/isa';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ElfError, elfFunctionCode } from '../elf.js';
 import { main, type CliIO } from '../index.js';
 
 const SUITE = fileURLToPath(new URL('../../../../../shared/conformance/', import.meta.url));
@@ -42,6 +44,7 @@ describe('bpfsim plugin: the conformance suite through the runner protocol', () 
   const files = readdirSync(`${SUITE}tests/`).filter((f) => f.endsWith('.data')).sort();
   for (const engine of ['interp', 'jit']) {
     it(`passes all ${files.length} tests on ${engine}`, async () => {
+      expect(files).toHaveLength(313); // the suite's README count: an empty or moved directory must not pass
       const failures: string[] = [];
       for (const file of files) {
         const data = parseConformanceData(readFileSync(`${SUITE}tests/${file}`, 'utf8'));
@@ -125,6 +128,23 @@ describe('bpfsim plugin --elf', () => {
       code: 1,
       stderr: 'section headers (offset 216, 4 x 64 bytes) run past the end of the file (216 bytes)\n',
     });
+  });
+
+  it('any corruption of a valid object: the code of main, or an ElfError — never another exception', () => {
+    const fixture = Uint8Array.from(Buffer.from(ELF_FIXTURE, 'hex'));
+    const edit = fc.record({ at: fc.nat({ max: fixture.length - 1 }), value: fc.integer({ min: 0, max: 255 }) });
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), fc.nat({ max: fixture.length }), (edits, keep) => {
+        const bytes = fixture.slice();
+        for (const { at, value } of edits) bytes[at] = value;
+        try {
+          expect(elfFunctionCode(bytes.subarray(0, Math.max(keep, 64)))).toBeInstanceOf(Uint8Array);
+        } catch (err) {
+          expect(err).toBeInstanceOf(ElfError);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   const clang = (() => {

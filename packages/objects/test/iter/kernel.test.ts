@@ -5,6 +5,7 @@
 // python3 or /sys/kernel/btf/vmlinux is missing.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ describe.skipIf(missing.length > 0)(`bpf_iter on the real kernel${missing.length
       for (const p of PROGS) {
         execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', `-I${work}`, '-c', join(HERE, `${p}.bpf.c`), '-o', join(work, `${p}.bpf.o`)]);
       }
-      const out = execFileSync('unshare', ['-m', '--propagation', 'private', 'bash', join(HERE, 'run.sh'), work], { encoding: 'utf8' });
+      const out = execFileSync(...underLinkIdLock('unshare', ['-m', '--propagation', 'private', 'bash', join(HERE, 'run.sh'), work]), { encoding: 'utf8' });
       const r = JSON.parse(out) as Record<string, unknown[]> & { fdinfo: string; failed_attach: unknown };
       const session = /session=(\d+)/.exec(String(r.dump[0]))?.[1] ?? '?';
       expect(r.dump).toEqual([KERNEL_DUMP(session), '']);

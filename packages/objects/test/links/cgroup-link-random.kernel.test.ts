@@ -7,6 +7,7 @@
 // through a symbol table) must be equal. Skips with a message without root, a C compiler, unshare or cgroup2
 // (BPFSIM_NO_KERNEL=1 forces the skip); the bpfsim side is checked against a recorded kernel transcript either way.
 import { execFileSync } from 'node:child_process';
+import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ function runOnKernel(o: { bin: string; dir: string }, ops: readonly Op[]): strin
   const script = `mount --make-rprivate / && mount -t cgroup2 none '${mnt}' && '${o.bin}' '${mnt}' '${base}'; s=$?; rmdir ${leftovers} 2>/dev/null; umount '${mnt}'; exit $s`;
   const input = ops.map((x) => `${opLine(x)}\n`).join('');
   try {
-    return execFileSync('unshare', ['-m', '-n', 'sh', '-c', script], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+    return execFileSync(...underLinkIdLock('unshare', ['-m', '-n', 'sh', '-c', script]), { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {
     // a helper that started and then failed is a failure to report (compileOracle's probe run makes it a skip)
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
@@ -169,7 +170,7 @@ function runOnSim(ops: readonly Op[]): string {
           const cnt = attr.prog_cnt as number;
           const v = new DataView((attr.prog_ids as Uint8Array).buffer);
           const ids = Array.from({ length: Math.min(cnt, 16) }, (_, i) => ` ${sym('p', v.getUint32(4 * i, true))}`);
-          s += ` cnt ${cnt} flags ${attr.attach_flags as number} ids${ids.join('')}`;
+          s += ` cnt ${cnt} flags ${attr.attach_flags as number} revision ${String(attr.revision ?? 0)} ids${ids.join('')}`;
         }
         break;
       }
@@ -326,8 +327,8 @@ link 1 1 0 0: ok l1
 linkrel 3 2 0 0 8200 1: ok l2
 linkrel 2 3 0 0 64 -1: ok l3
 linkrel 2 3 0 0 16 2: EINVAL
-query 0 0 0: ok cnt 2 flags 2 ids p2 p1
-query 2 0 1: ok cnt 3 flags 0 ids p0 p2 p1
+query 0 0 0: ok cnt 2 flags 2 revision 5 ids p2 p1
+query 2 0 1: ok cnt 3 flags 0 revision 0 ids p0 p2 p1
 close 2: empty
 close 3: ok
 show 0: fdinfo l0 p0 a 0 info 3 l0 p0 a 0
@@ -335,13 +336,13 @@ attach 2 2 0 0: ok
 attach 2 1 0 0: EPERM
 attach 3 2 1 1: ok
 attach 2 2 1 0: EPERM
-query 2 1 0: ok cnt 1 flags 1 ids p3
+query 2 1 0: ok cnt 1 flags 1 revision 2 ids p3
 update 0 3 4 0: ok
 update 0 3 4 1: EPERM
 update 0 2 8 -1: EINVAL
 show 0: fdinfo l0 p3 a 0 info 3 l0 p3 a 0
-query 1 0 0: ok cnt 1 flags 2 ids p3
-query 2 0 1: ok cnt 3 flags 0 ids p2 p3 p1
+query 1 0 0: ok cnt 1 flags 2 revision 3 ids p3
+query 2 0 1: ok cnt 3 flags 0 revision 0 ids p2 p3 p1
 pdetach -1 2 0: ok
 link 2 0 2 0: ok l4
 link 3 0 2 1: EPERM
@@ -352,10 +353,10 @@ update 2 1 0 -1: ENOLINK
 link 2 0 2 0: ENOENT
 detach 1: ok
 show 1: fdinfo l1 p1 0 0 info 3 l1 p1 0 0
-query 1 0 1: ok cnt 1 flags 0 ids p3
+query 1 0 1: ok cnt 1 flags 0 revision 0 ids p3
 close 0: ok
 pdetach -1 1 0: ENOENT
-query 1 0 0: ok cnt 0 flags 0 ids
+query 1 0 0: ok cnt 0 flags 0 revision 4 ids
 close 3: empty
 show 3: empty
 `;

@@ -9,6 +9,7 @@
 // message without root, a C compiler, unshare or a cgroup2 mount (BPFSIM_NO_KERNEL=1 forces the skip); the
 // transcript recorded on Linux 6.18 is checked either way.
 import { execFileSync } from 'node:child_process';
+import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ function runOnKernel(): { out?: string; why?: string } {
       const base = `bpfsim-link-${process.pid}-${Date.now()}`;
       const leftovers = ['r', 'c/d', 'c', ''].map((d) => `'${mnt}/${base}/${d}'`).join(' ');
       const script = `mount --make-rprivate / && mount -t cgroup2 none '${mnt}' && '${bin}' '${mnt}' '${base}'; s=$?; rmdir ${leftovers} 2>/dev/null; umount '${mnt}'; exit $s`;
-      return { out: execFileSync('unshare', ['-m', '-n', 'sh', '-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      return { out: execFileSync(...underLinkIdLock('unshare', ['-m', '-n', 'sh', '-c', script]), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
     } catch (e) {
       // a helper that started and then failed is a failure to report, not a reason to skip
       const { stdout, stderr } = e as { stdout?: string; stderr?: string };
@@ -118,6 +119,17 @@ function runOnSim(): string {
     const cnt = attr.prog_cnt as number;
     const ids = readU32s(attr.link_ids as Uint8Array, Math.min(cnt, 8)).map((id) => ` ${id === 0xffffffff ? 'untouched' : sym('l', id)}`);
     say(`${what}: cnt ${cnt} revision ${String(attr.revision ?? 0)} link_ids${ids.join('')}`);
+  };
+  const queryProgFlags = (what: string, cg: number, type: number) => {
+    const attr: Record<string, unknown> = {
+      target_fd: cg, attach_type: type, prog_ids: new Uint8Array(64), prog_cnt: 16, prog_attach_flags: new Uint8Array(64).fill(0xff),
+    };
+    const r = res(() => proc.bpf('BPF_PROG_QUERY', attr));
+    if (r !== 'ok') return say(`${what}: ${r}`);
+    const cnt = Math.min(attr.prog_cnt as number, 16);
+    const ids = readU32s(attr.prog_ids as Uint8Array, cnt);
+    const flags = readU32s(attr.prog_attach_flags as Uint8Array, cnt);
+    say(`${what}:${ids.map((id, i) => ` ${sym('p', id)}/0x${flags[i].toString(16)}`).join('')}`);
   };
   const info = (what: string, link: number) => {
     const attr: Record<string, unknown> = { bpf_fd: link, info: new Uint8Array(64), info_len: 64 };
@@ -357,6 +369,7 @@ function runOnSim(): string {
     rel('q0, BPF_F_AFTER|BPF_F_LINK|BPF_F_PREORDER the preorder link', q[0], r, BPF_F_AFTER | BPF_F_LINK | BPF_F_PREORDER, pre);
     rel('q1, BPF_F_BEFORE|BPF_F_LINK the preorder link', q[1], r, BPF_F_BEFORE | BPF_F_LINK, pre);
     query('[relative]   query r', proc, r, IN, 0);
+    queryProgFlags('[relative]   query r prog_attach_flags', r, IN);
     query('[relative]   query r effective', proc, r, IN, BPF_F_QUERY_EFFECTIVE);
     rel('q3 on the parent, BPF_F_PREORDER', q[3], bb, BPF_F_PREORDER, 0);
     rel('q2 on the parent, no flags', q[2], bb, 0, 0);
@@ -580,6 +593,7 @@ l0 closed: link gone, p2 gone
 [relative] q0, BPF_F_AFTER|BPF_F_LINK|BPF_F_PREORDER the preorder link: ok
 [relative] q1, BPF_F_BEFORE|BPF_F_LINK the preorder link: EINVAL
 [relative]   query r: cnt 6 flags 2 ids q1 q3 q0 q4 q2 q0
+[relative]   query r prog_attach_flags: q1/0x2 q3/0x2 q0/0x2 q4/0x2 q2/0x2 q0/0x2
 [relative]   query r effective: cnt 6 flags 0 ids q2 q0 q1 q3 q0 q4
 [relative] q3 on the parent, BPF_F_PREORDER: ok
 [relative] q2 on the parent, no flags: ok

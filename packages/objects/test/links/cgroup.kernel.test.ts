@@ -3,6 +3,7 @@
 // attached to), and bpfsim runs the same scenarios; the two transcripts must be equal. Skips with a message where
 // there is no root, no C compiler, no unshare or no cgroup2 (BPFSIM_NO_KERNEL=1 forces the skip).
 import { execFileSync } from 'node:child_process';
+import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ function runOnKernel(): { out?: string; why?: string } {
     execFileSync('mkdir', ['-p', mnt]);
     try {
       const script = `mount --make-rprivate / && mount -t cgroup2 none '${mnt}' && '${bin}' '${mnt}'; s=$?; umount '${mnt}'; exit $s`;
-      return { out: execFileSync('unshare', ['-m', '-n', 'sh', '-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      return { out: execFileSync(...underLinkIdLock('unshare', ['-m', '-n', 'sh', '-c', script]), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
     } catch (e) {
       return { why: `unshare/cgroup2 unavailable: ${(e as Error).message.split('\n')[0]}` };
     }

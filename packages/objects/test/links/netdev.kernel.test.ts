@@ -4,6 +4,7 @@
 // part-way; bpfsim runs the same steps on a simulated veth pair. The two transcripts must be equal. Skips with a
 // message where there is no root, no C compiler or libbpf, no unshare or no `ip` (BPFSIM_NO_KERNEL=1 forces it).
 import { execFileSync } from 'node:child_process';
+import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ function runOnKernel(): { out?: string; why?: string } {
     // no veth support (skip); 78: the oracle itself failed (the test fails and shows why).
     const script = `ip link add v0 type veth peer name v1 || exit 77; '${bin}' || exit 78`;
     try {
-      return { out: execFileSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      return { out: execFileSync(...underLinkIdLock('unshare', ['-n', 'sh', '-c', script]), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
     } catch (e) {
       const err = e as { status?: number; stdout?: string; stderr?: string; message: string };
       if (err.status === 78) return { out: `${err.stdout ?? ''}\noracle failed: ${err.stderr ?? ''}` };

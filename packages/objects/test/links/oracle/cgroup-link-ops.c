@@ -156,7 +156,7 @@ int main(int argc, char **argv) {
       long r = sys_bpf(BPF_PROG_QUERY, &a);
       printf("%s", res(r));
       if (!r) {
-        printf(" cnt %u flags %u ids", R32(&a, 24), R32(&a, 12));
+        printf(" cnt %u flags %u revision %llu ids", R32(&a, 24), R32(&a, 12), (unsigned long long)*(u64 *)(a.b + 56));
         for (u32 i = 0; i < R32(&a, 24) && i < 16; i++) printf(" %s", sym('p', ids[i]));
       }
     } else if (!strcmp(op, "show")) {

@@ -116,6 +116,18 @@ static void query_links(const char *what, int cg, int type, u32 qflags) {
   for (u32 i = 0; i < R32(&a, 24) && i < 8; i++) printf(" %s", lids[i] == 0xffffffffu ? "untouched" : sym('l', lids[i]));
   printf("\n");
 }
+/** PROG_QUERY's per-program attach flags (prog_attach_flags at offset 32). */
+static void query_prog_flags(const char *what, int cg, int type) {
+  u32 ids[16] = { 0 }, fl[16];
+  memset(fl, 0xff, sizeof fl);
+  attr_t a = { 0 };
+  W32(&a, 0, cg); W32(&a, 4, type); W64(&a, 16, (uintptr_t)ids); W32(&a, 24, 16); W64(&a, 32, (uintptr_t)fl);
+  long r = sys_bpf(BPF_PROG_QUERY, &a);
+  if (r) { printf("%s: %s\n", what, res(r)); return; }
+  printf("%s:", what);
+  for (u32 i = 0; i < R32(&a, 24) && i < 16; i++) printf(" %s/0x%x", sym('p', ids[i]), fl[i]);
+  printf("\n");
+}
 /** bpf_link_info of a cgroup link: type 0, id 4, prog_id 8, cgroup.cgroup_id 16, cgroup.attach_type 24. */
 static void info(const char *what, int link) {
   unsigned char i[64];
@@ -434,6 +446,7 @@ int main(int argc, char **argv) {
     REL("q0, BPF_F_AFTER|BPF_F_LINK|BPF_F_PREORDER the preorder link", q[0], r, F_AFTER | F_LINK | F_PREORDER, pre);
     REL("q1, BPF_F_BEFORE|BPF_F_LINK the preorder link", q[1], r, F_BEFORE | F_LINK, pre);
     query("[relative]   query r", r, IN, 0);
+    query_prog_flags("[relative]   query r prog_attach_flags", r, IN);
     query("[relative]   query r effective", r, IN, BPF_F_QUERY_EFFECTIVE);
     REL("q3 on the parent, BPF_F_PREORDER", q[3], bb, F_PREORDER, 0);
     REL("q2 on the parent, no flags", q[2], bb, 0, 0);
