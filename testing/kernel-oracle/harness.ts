@@ -56,15 +56,9 @@ export interface SimKernelLike {
 }
 export type SimKernelCtor = new (options?: { ncpus?: number }) => SimKernelLike;
 
-/** A module's export `name` as a constructor, if it exists yet (packages under construction are read dynamically). */
-export function exportedClass<T>(module: object, name: string): T | undefined {
-  const k = (module as Record<string, unknown>)[name];
-  return typeof k === 'function' ? (k as T) : undefined;
-}
-
 export interface DiffOptions {
-  /** bpfsim's Kernel class (undefined while the package does not export it: the comparison is skipped). */
-  Kernel: SimKernelCtor | undefined;
+  /** bpfsim's Kernel class (or an adapter to it), handed in by the test file. */
+  Kernel: SimKernelCtor;
   normalize?: NormalizeOptions;
   /** Why bpfsim cannot run this script yet; the comparison is then registered as skipped with this reason. */
   simMissing?: string;
@@ -108,10 +102,8 @@ export function kernelDiff(name: string, steps: readonly Step[], options: DiffOp
       });
     });
 
-    const Kernel = options.Kernel;
     // BPFSIM_DIFF_ALL=1 runs the comparisons marked simMissing too, to see which gaps have closed.
-    const known = process.env.BPFSIM_DIFF_ALL === '1' ? undefined : options.simMissing;
-    const missing = Kernel ? known : '@bpfsim/objects does not export Kernel yet';
+    const missing = process.env.BPFSIM_DIFF_ALL === '1' ? undefined : options.simMissing;
     const simIt = missing ? it.skip : it;
     simIt(`bpfsim answers like the kernel${missing ? ` (skipped: ${missing})` : ''}`, () => {
       const diff = differences(script, kernel, options);
@@ -122,7 +114,6 @@ export function kernelDiff(name: string, steps: readonly Step[], options: DiffOp
 
 /** Run `script` on a fresh simulated kernel (root process), like the oracle runs it on the real one. */
 export function simRun(script: readonly ScriptCommand[], options: DiffOptions): ScriptRun {
-  if (!options.Kernel) throw new Error('@bpfsim/objects does not export Kernel yet');
   const sim = new options.Kernel({ ncpus: kernelPossibleCpus() });
   options.setupSim?.(sim);
   const adapt = (p: SimProcess): SimProcess => (options.adaptProcess ? options.adaptProcess(p, sim) : p);

@@ -1,5 +1,5 @@
 // The seam with @bpfsim/objects (packages/objects/src/vfs.ts) plus what bpffs adds on its side: readable objects,
-// the kernel as bpffs needs it, and capability checks beyond VfsCaller's typed union.
+// the kernel as bpffs needs it, and the capability check.
 import type { Capability, PinnableObject, VfsCaller, VfsHooks } from '@bpfsim/objects';
 
 export type { Capability, PinnableObject, VfsCaller, VfsHooks };
@@ -32,15 +32,7 @@ export interface KernelLike {
   nowNs?(): bigint;
 }
 
-/**
- * Capability check for names outside VfsCaller's typed union (CAP_FOWNER, CAP_DAC_READ_SEARCH): asks the caller
- * anyway, so a process that really holds the capability gets its effect; a caller that does not know the name
- * answers false, which is the kernel's behaviour for a process without it.
- */
-export function callerHasCap(caller: VfsCaller, cap: Capability | 'CAP_FOWNER' | 'CAP_DAC_READ_SEARCH' | 'CAP_CHOWN'): boolean {
-  try {
-    return (caller.hasCap as (c: string) => boolean)(cap) === true;
-  } catch {
-    return false;
-  }
+/** capable(cap) for the calling process (the capability names are objects' Capability union). */
+export function callerHasCap(caller: VfsCaller, cap: Capability): boolean {
+  return caller.hasCap(cap);
 }

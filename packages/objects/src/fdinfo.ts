@@ -1,6 +1,5 @@
 // /proc/<pid>/fdinfo/<fd> for BPF fds: the generic lines (seq_show in fs/proc/fd.c) then the object's show_fdinfo
 // (bpf_map_show_fdinfo, bpf_prog_show_fdinfo, bpf_link_show_fdinfo), field names and order as on Linux 6.18.
-import type { KernelCore } from './kernel-core.js';
 import { accessFlags, O_CLOEXEC, OpenFile, type FdEntry, type FileTarget } from './fd-table.js';
 import type { MapObject } from './map-object.js';
 import type { ProgObject } from './prog/program.js';
@@ -14,19 +13,19 @@ export const ANON_INODE_INO = 1038;
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
-export function fdinfoText(core: KernelCore, e: FdEntry): string {
+export function fdinfoText(e: FdEntry): string {
   const flags = accessFlags(e.file.mode) | (e.cloexec ? O_CLOEXEC : 0);
   const pos = e.file.target.kind === 'seq' ? (e.file.target.pos?.() ?? 0) : 0;
   let s = `pos:\t${pos}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${ANON_INODE_MNT_ID}\nino:\t${ANON_INODE_INO}\n`;
   const t = e.file.target;
-  if (t.kind === 'map') s += mapFdinfo(core, t.obj);
+  if (t.kind === 'map') s += mapFdinfo(t.obj);
   else if (t.kind === 'prog') s += progFdinfo(t.obj);
   else if (t.kind === 'link') s += linkFdinfo(t.obj);
   else if (t.kind === 'btf') s += `btf_id:\t${t.obj.id}\n`; // bpf_btf_show_fdinfo
   return s;
 }
 
-function mapFdinfo(core: KernelCore, m: MapObject): string {
+function mapFdinfo(m: MapObject): string {
   const i = m.impl;
   let s =
     `map_type:\t${i.mapType}\nkey_size:\t${i.keySize}\nvalue_size:\t${i.valueSize}\nmax_entries:\t${i.maxEntries}\n` +
@@ -62,7 +61,7 @@ function linkFdinfo(l: LinkObject): string {
 }
 
 /** The fdinfo text a fresh O_RDWR|O_CLOEXEC fd (O_RDONLY for links) for `target` would show (bpffs's opt-in `cat`). */
-export function objectFdinfo(core: KernelCore, target: FileTarget): string {
+export function objectFdinfo(target: FileTarget): string {
   const mode = target.kind === 'link' ? { read: true, write: false } : { read: true, write: true };
-  return fdinfoText(core, { file: new OpenFile(target, mode), cloexec: true });
+  return fdinfoText({ file: new OpenFile(target, mode), cloexec: true });
 }

@@ -68,7 +68,7 @@ export class MapObject extends Refcounted implements PinnableObject {
 
   /** The /proc fdinfo text of an fd for this object (bpffs shows it for `cat` when asked to). */
   fdinfo(): string {
-    return objectFdinfo(this.core, { kind: 'map', obj: this });
+    return objectFdinfo({ kind: 'map', obj: this });
   }
 
   protected describe(): string {

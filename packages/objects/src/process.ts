@@ -155,7 +155,7 @@ export class Process extends TypedBpf implements VfsCaller {
   /** The text of /proc/<pid>/fdinfo/<fd>. */
   fdinfo(fd: number): string {
     this.assertAlive();
-    return fdinfoText(this.kernel, this.fds.get(fd));
+    return fdinfoText(this.fds.get(fd));
   }
 
   // ---- bpffs, when a filesystem is installed ----

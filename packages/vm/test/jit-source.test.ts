@@ -19,11 +19,12 @@ const ALLOWED = new Set([
   'rt', 'prog', 'jitted', 'D', 'm', 'j', 'OUT', 'mulhi', 'udivmod', 'sdivmod', 'bswap32', 'memFault', 'helper', 'callx',
   'localCall', 'popFrame', 'checkLimits', 'step', 'memory', 'lengths', 'bytes', 'views', 'writable', 'mem', 'LEN', 'BY',
   'DV', 'WR', 'L', 'H', 'pc', 'n', 'depth', 'lim', 'st', 'ic', 'Math', 'imul', 'length',
-  'getInt32', 'setInt32', 'getInt16', 'setInt16', 'getUint16',
+  'getInt32', 'setInt32', 'getInt16', 'setInt16', 'getUint16', 'EMPTY8', 'EMPTYDV',
   // block-scoped temporaries
   's', 'o', 'a', 'b', 'p', 't', 'v', 'x', 'xl', 'xh', 'floor',
 ]);
-const GENERATED_NAME = /^(?:[hl](?:10|[0-9])|[LB]\d+)$/;
+// register locals, loop / block labels, and per-loop region caches (slot, bytes, view, length) named by slot
+const GENERATED_NAME = /^(?:[hl](?:10|[0-9])|[LB]\d+|c[sbvn]\d+)$/;
 
 /** Identifiers of a generated source that are neither allowed names nor number-built names. */
 function foreignIdentifiers(source: string): string[] {

@@ -11,8 +11,10 @@
 //   prog show [REF] · prog run REF [data_in FILE|hex:BYTES] [ctx_in …] [repeat N] · prog dump xlated REF · prog pin
 //   link create REF xdp dev IFINDEX · link show [REF] · link detach REF · link pin REF PATH · stats enable
 // BYTES: hex bytes as bpftool takes them (`0x01 0x00 …`, `1 0 0 0`, or `hex 01 00 00 00`).
-import { readFileSync } from 'node:fs';
-import { assembleLlvm, decode, disassembleLlvm, encode, type Instruction } from '@bpfsim/isa';
+// Errors are CliErrors, never raw exceptions: a bpf(2) failure names the command and the errno (`map update: E2BIG: …`),
+// a file names itself (`cannot read 'x': ENOENT`, `x.s: line 2, col 1: …`), a script failure is prefixed `FILE:LINE:`;
+// exit code 1, or 2 for a usage error.
+import { AsmError, assembleLlvm, DecodeError, decode, disassembleLlvm, encode, EncodeError, type Instruction } from '@bpfsim/isa';
 import {
   Kernel,
   PROG_TYPE_BPFTOOL,
@@ -27,13 +29,14 @@ import {
 } from '@bpfsim/objects';
 
 import { createBpffs } from '@bpfsim/bpffs';
+import { displayName, readInput, readText } from '../args.js';
 import { CliError, type CliIO } from '../io.js';
 
 export interface Session {
   kernel: Kernel;
   proc: Process;
   json: boolean;
-  /** Reads a file argument (injectable for tests). */
+  /** Reads a file argument (injectable for tests); a failure is a CliError naming the file. */
   readFile(path: string): Uint8Array;
 }
 
@@ -42,7 +45,7 @@ export function newSession(io: CliIO, json: boolean): Session {
   // a bpffs mounted at /sys/fs/bpf, so `pin` and `pinned PATH` work; without bpf_preload's maps.debug/progs.debug, so
   // the CLI's IDs start at 1 (a real machine's preload programs take the first IDs at boot)
   createBpffs(kernel, { populate: false });
-  return { kernel, proc: kernel.spawn({ comm: 'bpftool' }), json, readFile: (p) => io.readFile(p) };
+  return { kernel, proc: kernel.spawn({ comm: 'bpftool' }), json, readFile: (p) => readInput(io, p) };
 }
 
 class Args {
@@ -61,7 +64,10 @@ class Args {
   int(what: string): number {
     const w = this.next(what);
     const n = Number(w);
-    if (!Number.isInteger(n) || n < 0) throw new CliError(`${what}: '${w}' is not a non-negative integer`, 2);
+    // bpf(2) attrs are __u32: a larger number would be truncated by the kernel's ABI, so refuse it here
+    if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(w) || !Number.isSafeInteger(n) || n > 0xffffffff) {
+      throw new CliError(`${what}: '${w}' is not an unsigned 32-bit integer`, 2);
+    }
     return n;
   }
   /** bpftool's byte list: `hex 01 02`, or tokens `0x01`/`1` until the next keyword. */
@@ -148,31 +154,35 @@ function mapCommand(s: Session, a: Args): string {
   switch (verb) {
     case 'create': {
       const opts = { map_type: 0 as number | string, key_size: 0, value_size: 0, max_entries: 0, map_flags: 0, map_name: '', inner_map_fd: 0 };
-      while (!a.done) {
-        const k = a.next('map create option');
-        if (k === 'type') {
-          const t = a.next('map type');
-          const n = resolveMapType(t);
-          if (n === undefined) throw new CliError(`unknown map type '${t}'`, 2);
-          opts.map_type = n;
-        } else if (k === 'key') opts.key_size = a.int('key size');
-        else if (k === 'value') opts.value_size = a.int('value size');
-        else if (k === 'entries') opts.max_entries = a.int('entries');
-        else if (k === 'name') opts.map_name = a.next('name');
-        else if (k === 'flags') opts.map_flags = a.int('flags');
-        else if (k === 'inner_map') opts.inner_map_fd = fdById(s, a, 'map');
-        else throw new CliError(`map create: unknown option '${k}'`, 2);
+      try {
+        while (!a.done) {
+          const k = a.next('map create option');
+          if (k === 'type') {
+            const t = a.next('map type');
+            const n = resolveMapType(t);
+            if (n === undefined) throw new CliError(`unknown map type '${t}'`, 2);
+            opts.map_type = n;
+          } else if (k === 'key') opts.key_size = a.int('key size');
+          else if (k === 'value') opts.value_size = a.int('value size');
+          else if (k === 'entries') opts.max_entries = a.int('entries');
+          else if (k === 'name') opts.map_name = a.next('name');
+          else if (k === 'flags') opts.map_flags = a.int('flags');
+          else if (k === 'inner_map') {
+            if (opts.inner_map_fd) throw new CliError("map create: 'inner_map' given twice", 2);
+            opts.inner_map_fd = fdById(s, a, 'map');
+          } else throw new CliError(`map create: unknown option '${k}'`, 2);
+        }
+        return showMaps(s, [p.mapCreate(opts)]);
+      } finally {
+        if (opts.inner_map_fd) p.close(opts.inner_map_fd);
       }
-      const fd = p.mapCreate(opts);
-      if (opts.inner_map_fd) p.close(opts.inner_map_fd);
-      return showMaps(s, [fd]);
     }
     case 'show':
     case 'list': {
       if (!a.done) return withFd(s, fdById(s, a, 'map'), (fd) => showMaps(s, [fd]));
       const fds: number[] = [];
-      for (let id: number | undefined = 0; (id = p.getNextId('map', id)) !== undefined; ) fds.push(p.getFdById('map', id));
       try {
+        for (let id: number | undefined = 0; (id = p.getNextId('map', id)) !== undefined; ) fds.push(p.getFdById('map', id));
         return showMaps(s, fds);
       } finally {
         for (const fd of fds) p.close(fd);
@@ -299,13 +309,26 @@ function progTypeArg(t: string): number {
   throw new CliError(`unknown program type '${t}'`, 2);
 }
 
+/** The instructions of a program FILE: LLVM-style assembly (.s/.asm) or raw bytes; errors name the file and line/insn. */
 function readProgram(s: Session, path: string): Instruction[] {
+  const name = displayName(path);
   const bytes = s.readFile(path);
-  if (/\.(s|asm)$/.test(path)) return assembleLlvm(new TextDecoder().decode(bytes));
   try {
+    if (/\.(s|asm)$/.test(path)) return assembleLlvm(readText(bytes, name));
     return decode(bytes);
   } catch (e) {
-    throw new CliError(`${path}: ${(e as Error).message}`);
+    if (e instanceof AsmError || e instanceof DecodeError) throw new CliError(`${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The program's bytes for BPF_PROG_LOAD; an instruction the assembler accepted but no slot can hold names the file. */
+function encodeProgram(insns: Instruction[], name: string): Uint8Array {
+  try {
+    return encode(insns);
+  } catch (e) {
+    if (e instanceof EncodeError) throw new CliError(`${name}: ${e.message}`);
+    throw e;
   }
 }
 
@@ -318,27 +341,29 @@ function progCommand(s: Session, a: Args): string {
       let type = 0;
       let name = '';
       let license = 'GPL';
+      // the map fds are ours until BPF_PROG_LOAD has taken its own references: close them whatever happens
       const maps = new Map<number, number>();
-      while (!a.done) {
-        const k = a.next('prog load option');
-        if (k === 'type') type = progTypeArg(a.next('program type'));
-        else if (k === 'name') name = a.next('name');
-        else if (k === 'license') license = a.next('license');
-        else if (k === 'map') {
-          if (a.next("'idx'") !== 'idx') throw new CliError("prog load: expected 'map idx I id N'", 2);
-          const idx = a.int('map index');
-          maps.set(idx, fdById(s, a, 'map'));
-        } else throw new CliError(`prog load: unknown option '${k}'`, 2);
-      }
-      if (!type) throw new CliError("prog load: 'type TYPE' is required", 2);
-      const insns = readProgram(s, path).map((insn) => {
-        if (insn.opcode !== 0x18 || (insn.src !== 1 && insn.src !== 2)) return insn;
-        const fd = maps.get(insn.imm);
-        if (fd === undefined) throw new CliError(`prog load: the program uses map index ${insn.imm}; give 'map idx ${insn.imm} id N'`, 2);
-        return { ...insn, imm: fd };
-      });
       try {
-        const fd = p.progLoad({ prog_type: type, insns: encode(insns), prog_name: name, license });
+        while (!a.done) {
+          const k = a.next('prog load option');
+          if (k === 'type') type = progTypeArg(a.next('program type'));
+          else if (k === 'name') name = a.next('name');
+          else if (k === 'license') license = a.next('license');
+          else if (k === 'map') {
+            if (a.next("'idx'") !== 'idx') throw new CliError("prog load: expected 'map idx I id N'", 2);
+            const idx = a.int('map index');
+            if (maps.has(idx)) throw new CliError(`prog load: map idx ${idx} given twice`, 2);
+            maps.set(idx, fdById(s, a, 'map'));
+          } else throw new CliError(`prog load: unknown option '${k}'`, 2);
+        }
+        if (!type) throw new CliError("prog load: 'type TYPE' is required", 2);
+        const insns = readProgram(s, path).map((insn) => {
+          if (insn.opcode !== 0x18 || (insn.src !== 1 && insn.src !== 2)) return insn;
+          const fd = maps.get(insn.imm);
+          if (fd === undefined) throw new CliError(`prog load: the program uses map index ${insn.imm}; give 'map idx ${insn.imm} id N'`, 2);
+          return { ...insn, imm: fd };
+        });
+        const fd = p.progLoad({ prog_type: type, insns: encodeProgram(insns, displayName(path)), prog_name: name, license });
         return showProgs(s, [fd]);
       } finally {
         for (const fd of maps.values()) p.close(fd);
@@ -348,8 +373,8 @@ function progCommand(s: Session, a: Args): string {
     case 'list': {
       if (!a.done) return withFd(s, fdById(s, a, 'prog'), (fd) => showProgs(s, [fd]));
       const fds: number[] = [];
-      for (let id: number | undefined = 0; (id = p.getNextId('prog', id)) !== undefined; ) fds.push(p.getFdById('prog', id));
       try {
+        for (let id: number | undefined = 0; (id = p.getNextId('prog', id)) !== undefined; ) fds.push(p.getFdById('prog', id));
         return showProgs(s, fds);
       } finally {
         for (const fd of fds) p.close(fd);
@@ -461,8 +486,8 @@ function linkCommand(s: Session, a: Args): string {
     case 'list': {
       if (!a.done) return withFd(s, fdById(s, a, 'link'), (fd) => showLinks(s, [fd]));
       const fds: number[] = [];
-      for (let id: number | undefined = 0; (id = p.getNextId('link', id)) !== undefined; ) fds.push(p.getFdById('link', id));
       try {
+        for (let id: number | undefined = 0; (id = p.getNextId('link', id)) !== undefined; ) fds.push(p.getFdById('link', id));
         return showLinks(s, fds);
       } finally {
         for (const fd of fds) p.close(fd);
@@ -496,41 +521,52 @@ function showLinks(s: Session, fds: number[]): string {
 /** `bpfsim <object> [--json] [--script FILE] [COMMAND…]`: shared by the map, prog and link verbs. */
 export function bpftoolVerb(object: 'map' | 'prog' | 'link') {
   return (argv: string[], io: CliIO): number => {
+    const usageError = (message: string): never => {
+      throw new CliError(`${message}\n${USAGE.trimEnd()}`, 2);
+    };
     let json = false;
     let script: string | undefined;
     const rest: string[] = [];
     for (let i = 0; i < argv.length; i++) {
       const w = argv[i];
+      // options may come anywhere, as getopt_long permutes bpftool's argv; `-` and `-5` are words
       if (w === '--json' || w === '-j') json = true;
-      else if (w === '--script') script = argv[++i] ?? '';
-      else if (w === '-h' || w === '--help') {
+      else if (w === '--script') {
+        if (script !== undefined) usageError("option '--script' given twice");
+        script = argv[++i];
+        if (!script) usageError("option '--script' needs a FILE");
+      } else if (w === '-h' || w === '--help') {
         io.stdout(USAGE);
         return 0;
-      } else rest.push(w);
+      } else if (/^-[^\d]/.test(w)) usageError(`unknown option '${w}'`);
+      else rest.push(w);
     }
+    if (script !== undefined && rest.length) usageError(`--script ${script} takes no COMMAND (got '${rest[0]}')`);
+    if (script === undefined && !rest.length) usageError(`missing COMMAND`);
     const s = newSession(io, json);
-    if (script !== undefined) {
-      if (!script) throw new CliError('--script needs a FILE', 2);
-      const text = new TextDecoder().decode(io.readFile(script));
-      text.split('\n').forEach((line, n) => {
-        const words = line.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean);
-        if (!words.length) return;
-        try {
-          io.stdout(runCommand(s, words));
-        } catch (e) {
-          if (e instanceof CliError) throw new CliError(`${script}:${n + 1}: ${e.message}`, e.exitCode);
-          throw e;
-        }
-      });
+    if (script === undefined) {
+      io.stdout(runCommand(s, [object, ...rest]));
       return 0;
     }
-    if (!rest.length) {
-      io.stderr(USAGE);
-      return 2;
-    }
-    io.stdout(runCommand(s, [object, ...rest]));
+    runScript(s, io, script);
     return 0;
   };
+}
+
+/** Runs a --script FILE line by line in one kernel; the first failing line stops it, named `FILE:LINE:`. */
+function runScript(s: Session, io: CliIO, path: string): void {
+  const name = displayName(path);
+  const lines = readText(readInput(io, path), name).split('\n');
+  lines.forEach((line, n) => {
+    const words = line.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean);
+    if (!words.length) return;
+    try {
+      io.stdout(runCommand(s, words));
+    } catch (e) {
+      if (e instanceof CliError) throw new CliError(`${name}:${n + 1}: ${e.message}`, e.exitCode);
+      throw e;
+    }
+  });
 }
 
 export const USAGE = `usage: bpfsim map|prog|link [--json] COMMAND…        one command in a fresh kernel

@@ -1,6 +1,6 @@
 // BTF on maps: map_check_btf (kernel/bpf/syscall.c) at BPF_MAP_CREATE, the reference the map holds, and the
 // bpffs pretty print (kernel/bpf/inode.c map_seq_show + each map type's map_seq_show_elem).
-import { BpfError } from '../errno.js';
+import { BpfError, isBpfError } from '../errno.js';
 import { bpfCapable } from '../caps.js';
 import { fdField, u32, type BpfAttr } from '../attr.js';
 import {
@@ -184,15 +184,18 @@ export function mapSeqShow(map: MapObject, mb: MapBtf): string {
     let next: Uint8Array;
     try {
       next = impl.getNextKey(key);
-    } catch {
-      break;
+    } catch (e) {
+      if (isBpfError(e, 'ENOENT')) break; // the last key
+      throw e;
     }
     key = next.slice(0, impl.keySize);
     let value: Uint8Array;
     try {
       value = impl.lookup(key);
-    } catch {
-      continue; // no element (an empty prog_array slot, or deleted meanwhile): map_seq_show_elem prints nothing
+    } catch (e) {
+      // no element (an empty prog_array slot, or deleted meanwhile): map_seq_show_elem prints nothing
+      if (isBpfError(e, 'ENOENT')) continue;
+      throw e;
     }
     // array_map_seq_show_elem / percpu_array_map_seq_show_elem print the index with "%u" (nothing for a keyless
     // .data/.bss array); the hash types print the key through BTF.

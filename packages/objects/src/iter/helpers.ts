@@ -2,7 +2,7 @@
 // Both are gpl_only and offered to BPF_PROG_TYPE_TRACING programs with expected_attach_type BPF_TRACE_ITER only
 // (tracing_prog_func_proto looks at prog->expected_attach_type). bpf_seq_printf_btf (128)
 // needs BTF, which the simulator does not have, so it is not registered.
-import type { HelperCall } from '@bpfsim/vm';
+import { VmFault, type HelperCall } from '@bpfsim/vm';
 import { errnoNumber, type Errno } from '../errno.js';
 import type { HelperRegistry } from '../progs/helpers.js';
 import { bprintf, MAX_BPRINTF_VARARGS } from './bprintf.js';
@@ -29,8 +29,9 @@ const nofault = (call: HelperCall) => ({
   read(addr: bigint, size: number): Uint8Array | undefined {
     try {
       return call.mem.read(addr, size);
-    } catch {
-      return undefined;
+    } catch (e) {
+      if (e instanceof VmFault) return undefined; // an address outside program memory: the nofault read fails
+      throw e;
     }
   },
 });

@@ -1,7 +1,7 @@
 // Iterator links (kernel/bpf/bpf_iter.c bpf_iter_link_attach, bpf_iter_link_lops): LINK_CREATE with attach_type
 // BPF_TRACE_ITER turns an iterator program plus its target parameters (iter_info) into a link. The link attaches to
 // nothing; it is the template sessions are made from: BPF_ITER_CREATE on it, or open() of its bpffs pin.
-import { BpfError } from '../errno.js';
+import { BpfError, isBpfError } from '../errno.js';
 import { buffer, u32 } from '../attr.js';
 import type { BpfAttr } from '../attr.js';
 import type { Kernel } from '../kernel.js';
@@ -116,8 +116,9 @@ export function iterLinkInfo(attr: BpfAttr, cmd: string): DataView {
 function burnLinkId(kernel: Kernel): void {
   try {
     kernel.linkIds.remove(kernel.linkIds.alloc(undefined as unknown as LinkObject));
-  } catch {
+  } catch (e) {
     // idr full: the kernel would have failed with ENOSPC before attach_target; the caller's error stands
+    if (!isBpfError(e, 'ENOSPC')) throw e;
   }
 }
 

@@ -75,7 +75,7 @@ export class LinkObject extends Refcounted implements PinnableObject {
 
   /** The /proc fdinfo text of an fd for this object (bpffs shows it for `cat` when asked to). */
   fdinfo(): string {
-    return objectFdinfo(this.core, { kind: 'link', obj: this });
+    return objectFdinfo({ kind: 'link', obj: this });
   }
 
   protected describe(): string {

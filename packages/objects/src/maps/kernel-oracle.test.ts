@@ -68,8 +68,11 @@ function setup(): string | null {
   try {
     execFileSync('cc', ['-O1', '-o', probeBin, probeSrc], { stdio: 'pipe' });
     execFileSync('cc', ['-O1', '-o', rbProbeBin, rbProbeSrc], { stdio: 'pipe' });
-  } catch {
-    return 'no C compiler';
+  } catch (e) {
+    // Only a missing compiler is a reason to skip; a probe that does not compile is a defect in this suite.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'no C compiler (cc not found)';
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(`kernel-oracle.test.ts: compiling the probes failed: ${(e as Error).message}\n${stderr}`);
   }
   try {
     const out = runProbe(['create 2 4 4 1 0 0']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BPF_EXIST, BPF_F_NO_PREALLOC, BPF_NOEXIST } from './constants.js';
 import { createMap } from './create.js';
+import { isBpfError } from '../errno.js';
 import { errnoOf, FakeEnv, readU32, u32 } from './test-support.js';
 import type { BpfMap } from './types.js';
 
@@ -20,8 +21,9 @@ function walk(m: BpfMap): string[] {
   for (;;) {
     try {
       k = m.getNextKey(k);
-    } catch {
-      return out;
+    } catch (e) {
+      if (isBpfError(e, 'ENOENT')) return out; // past the last key
+      throw e;
     }
     out.push(fmt(k));
   }

@@ -1,7 +1,7 @@
 // BPF_PROG_LOAD (kernel/bpf/syscall.c bpf_prog_load + the parts of bpf_check core owns), in the kernel's order.
 // Every check runs before anything is created; a failed load leaves no object, no ID and no reference behind.
 import { DecodeError, EncodeError, decode, encode, type Instruction } from '@bpfsim/isa';
-import { BpfError } from '../errno.js';
+import { BpfError, isBpfError } from '../errno.js';
 import { buffer, checkAttr, cString, describeValue, objName, u32, type BpfAttr } from '../attr.js';
 import { attachTypeNumber, progTypeNumber, PROG_LOAD_FLAGS_MASK, BPF_F_TOKEN_FD, BPF_F_XDP_HAS_FRAGS } from '../uapi.js';
 import { bpfCapable, netCapable, perfmonCapable } from '../caps.js';
@@ -96,6 +96,8 @@ export function progLoad(proc: Process, attr: BpfAttr): number {
   } catch (e) {
     failure = e;
   }
+  // A simulator bug (not a BpfError) surfaces as itself, not as the ENOSPC of a truncated log.
+  if (failure !== undefined && !isBpfError(failure)) throw failure;
   const { truncated, trueSize } = log.finalize();
   attr.log_true_size = trueSize; // bpf_check writes it back whether or not a log was asked for (0 then)
   if (truncated) throw new BpfError('ENOSPC', `${CMD}: verifier log (${trueSize} bytes) does not fit log_size ${log.size}`);

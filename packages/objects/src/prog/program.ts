@@ -91,7 +91,7 @@ export class ProgObject extends Refcounted implements PinnableObject, ProgDescri
 
   /** The /proc fdinfo text of an fd for this object (bpffs shows it for `cat` when asked to). */
   fdinfo(): string {
-    return objectFdinfo(this.core, { kind: 'prog', obj: this });
+    return objectFdinfo({ kind: 'prog', obj: this });
   }
 
   protected describe(): string {

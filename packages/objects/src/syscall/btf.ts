@@ -53,6 +53,8 @@ export function btfLoad(proc: Process, attr: BpfAttr): number {
     error = e;
   }
   // finalize_log: the true size is written back, and a truncated log turns any result into ENOSPC.
+  // A simulator bug (not a BpfError) surfaces as itself, not as the ENOSPC of a truncated log.
+  if (error !== undefined && !isBpfError(error)) throw error;
   const { truncated, trueSize } = log.finalize();
   attr.btf_log_true_size = trueSize;
   if (truncated) throw new BpfError('ENOSPC', `${cmd}: the log needs ${trueSize} bytes, btf_log_size is ${log.size}`);

@@ -1,5 +1,5 @@
 // BPF_OBJ_PIN / BPF_OBJ_GET: objects/ finds the object and the fd; the installed filesystem (vfs.ts) owns paths.
-import { BpfError } from '../errno.js';
+import { BpfError, isBpfError } from '../errno.js';
 import { checkAttr, cString, fdField, u32, type BpfAttr } from '../attr.js';
 import { BPF_F_RDONLY, BPF_F_WRONLY } from '../uapi.js';
 import type { PinnableObject } from '../vfs.js';
@@ -28,14 +28,16 @@ export function objPin(proc: Process, attr: BpfAttr): number {
   if (fileFlags & BPF_F_PATH_FD) throw new BpfError('EINVAL', `${cmd}: BPF_F_PATH_FD (dirfd-relative paths) is not simulated`);
   const fd = fdField(attr, 'bpf_fd', cmd);
   const path = pathname(attr, cmd);
-  let obj: PinnableObject;
+  // bpf_fd_probe_obj tries the fd as a map, a program and a link, and answers EINVAL (not EBADF) when none fits,
+  // a closed fd included.
+  let obj: PinnableObject | undefined;
   try {
     const t = proc.entry(fd).file.target;
-    if (t.kind !== 'map' && t.kind !== 'prog' && t.kind !== 'link') throw new Error('not a bpf object');
-    obj = t.obj;
-  } catch {
-    throw new BpfError('EINVAL', `${cmd}: fd ${fd} is not a BPF map, program or link`);
+    if (t.kind === 'map' || t.kind === 'prog' || t.kind === 'link') obj = t.obj;
+  } catch (e) {
+    if (!isBpfError(e, 'EBADF')) throw e;
   }
+  if (!obj) throw new BpfError('EINVAL', `${cmd}: fd ${fd} is not a BPF map, program or link`);
   const vfs = proc.kernel.vfs;
   if (!vfs) throw new BpfError('ENOENT', `${cmd}: ${path}: no such file or directory (no bpffs installed)`);
   vfs.pin(proc, path, obj);

@@ -22,8 +22,9 @@ const nextId = (proc: Process, start: number): number | undefined => {
   const attr: Record<string, unknown> = { start_id: start };
   try {
     proc.bpf('BPF_BTF_GET_NEXT_ID', attr);
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (isBpfError(e) && e.errno === 'ENOENT') return undefined; // no BTF with a larger id
+    throw e;
   }
   return attr.next_id as number;
 };

@@ -7,7 +7,7 @@ import { Kernel, LINK_INFO_SIZE, ITER_TARGETS, type IterSession, type LinkObject
 import { assembleLlvm } from '@bpfsim/isa';
 import { FakeVfs } from '../fake-vfs.js';
 import { errnoOf } from '../support.js';
-import { catLink, dec, iterCreate, iterLink, loadIter, prologue, readAll, seqPrintf } from './support.js';
+import { dec, iterCreate, iterLink, loadIter, prologue, readAll, seqPrintf } from './support.js';
 import { KERNEL_ELEM_LINK_FDINFO, fdinfoPlaceholders } from './kernel-expected.js';
 
 /** Prints "<tag> map <id>\n" per map (tag distinguishes program versions). */

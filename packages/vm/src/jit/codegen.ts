@@ -29,7 +29,7 @@ import { BPF_FUNC_TAIL_CALL, type InsnFacts } from '../engine.js';
 import { Flow, flowOf, layout, targetOf } from './cfg.js';
 import { emitAlu } from './emit-alu.js';
 import { branchCondition } from './emit-jump.js';
-import { emitMem } from './emit-mem.js';
+import { emitMem, isUncheckedAccess, regionCacheDecl } from './emit-mem.js';
 import { analyzeLoops, entryBlocks, type Block, type Loop, type LoopInfo } from './loops.js';
 import { hiZeroFacts } from './ranges.js';
 import { constPair, hi, lo, num } from './source.js';
@@ -95,6 +95,10 @@ class Generator {
   private readonly out: string[] = [];
   /** Per structured loop: units that some edge reaches with `break B<slot>` (need a labeled block). */
   private readonly breakTargets = new Map<Loop, Set<number | Loop>>();
+  /** Per structured loop: declarations of the region caches of its checked accesses (emit-mem.ts). */
+  private readonly regionCaches = new Map<Loop, string[]>();
+  /** Per structured loop: true when no block in it calls out or steps the interpreter (memoized). */
+  private readonly callFreeLoops = new Map<Loop, boolean>();
 
   constructor(
     private readonly insns: readonly Instruction[],
@@ -112,7 +116,8 @@ class Generator {
     out.push(
       '"use strict";',
       'const OUT=rt.OUT,mulhi=rt.mulhi,udivmod=rt.udivmod,sdivmod=rt.sdivmod,bswap32=rt.bswap32,memFault=rt.memFault,',
-      'helper=rt.helper,callx=rt.callx,localCall=rt.localCall,popFrame=rt.popFrame,checkLimits=rt.checkLimits,step=rt.step;',
+      'helper=rt.helper,callx=rt.callx,localCall=rt.localCall,popFrame=rt.popFrame,checkLimits=rt.checkLimits,step=rt.step,',
+      'EMPTY8=rt.EMPTY8,EMPTYDV=rt.EMPTYDV;',
       'return function jitted(m,j){',
       'const mem=m.memory,LEN=mem.lengths,BY=mem.bytes,DV=mem.views,WR=mem.writable,L=m.L,H=m.H;',
       `let ${REGS.map((r) => `${hi(r)}=H[${r}],${lo(r)}=L[${r}]`).join(',')};`,
@@ -170,9 +175,40 @@ class Generator {
     body.push(...out.splice(saved));
     // Open one labeled block per break target, the latest target outermost.
     const opens = l.order.filter((u, i) => i > 0 && targets.has(u)).reverse();
+    // Region caches start empty at each entry into the loop (a block around it), and live across iterations.
+    const caches = this.regionCaches.get(l);
+    if (caches) out.push(`{${caches.join('')}`);
     out.push(`L${num(this.info.blocks[l.header].slot)}:for(;;){`);
     for (const u of opens) out.push(`B${num(this.unitSlot(u))}:{`);
     out.push(...body, '}');
+    if (caches) out.push('}');
+  }
+
+  /**
+   * A loop where no block calls a helper, calls a bpf function or steps the interpreter: nothing in it can map,
+   * unmap or resize a memory region, so its accesses may cache their region lookup across iterations.
+   */
+  private callFree(l: Loop): boolean {
+    let free = this.callFreeLoops.get(l);
+    if (free === undefined) {
+      free = true;
+      for (const b of l.body) {
+        const f = flowOf(this.insns[this.info.blocks[b].end - 1]);
+        if (f === Flow.HelperCall || f === Flow.LocalCall || f === Flow.Step) free = false;
+      }
+      this.callFreeLoops.set(l, free);
+    }
+    return free;
+  }
+
+  /** The region cache id (its slot) for a checked access in `block`, declared by its innermost loop; or none. */
+  private regionCache(insn: Instruction, slot: number, block: Block, memSafe: boolean): number | undefined {
+    const l = this.loopOf(block.index);
+    if (!l || isUncheckedAccess(insn, memSafe) || !this.callFree(l)) return undefined;
+    let decls = this.regionCaches.get(l);
+    if (!decls) this.regionCaches.set(l, (decls = []));
+    decls.push(regionCacheDecl(slot));
+    return slot;
   }
 
   private unitSlot(u: number | Loop): number {
@@ -271,7 +307,9 @@ class Generator {
     }
     const memSafe = this.opts.facts?.[this.lay.insnAt[slot]]?.memSafe === true;
     if (cls === 0x04 || cls === 0x07) return emitAlu(insn, this.hz[this.lay.insnAt[slot]]) ?? toInterp;
-    if (cls === 0x01 || cls === 0x02 || cls === 0x03) return emitMem(insn, slot, memSafe) ?? toInterp;
+    if (cls === 0x01 || cls === 0x02 || cls === 0x03) {
+      return emitMem(insn, slot, memSafe, this.regionCache(insn, slot, block, memSafe)) ?? toInterp;
+    }
     return toInterp;
   }
 }

@@ -68,8 +68,14 @@ export function step(m: Machine): boolean {
   }
 }
 
+/** Empty placeholders a loop's region cache starts with (emit-mem.ts): always typed arrays, never undefined. */
+const EMPTY8 = new Uint8Array(0);
+const EMPTYDV = new DataView(new ArrayBuffer(0));
+
 /** The object generated code receives as `rt`. */
 export const runtime = {
+  EMPTY8,
+  EMPTYDV,
   OUT,
   mulhi: mulhiU32,
   udivmod: udivmod64,
