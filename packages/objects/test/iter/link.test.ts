@@ -288,14 +288,18 @@ describe('bad input', () => {
     fc.assert(
       fc.property(fc.constantFrom(...progs, m, 99), anything, anything, anything, anything, fc.integer({ min: -3, max: 5000 }), (prog, info, len, flags, target, n) => {
         const links = kernel.liveIds('link').length;
+        const opened: number[] = [];
         try {
           const l = proc.bpf('BPF_LINK_CREATE', { prog_fd: prog, attach_type: 'BPF_TRACE_ITER', iter_info: info, iter_info_len: len, flags, target_fd: target });
+          opened.push(l);
           const fd = iterCreate(proc, l);
+          opened.push(fd);
           proc.read(fd, n);
-          proc.close(fd);
-          proc.close(l);
         } catch (e) {
           expect((e as Error).name).toBe('BpfError');
+        } finally {
+          // a failing read (n < 0 → EINVAL) must not leave the fds this test opened behind
+          for (const fd of opened.reverse()) proc.close(fd);
         }
         expect(kernel.liveIds('link').length).toBe(links); // nothing left behind either way
         expect(kernel.liveIds('map')).toEqual([1]);
