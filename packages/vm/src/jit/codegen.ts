@@ -207,7 +207,7 @@ class Generator {
     if (!l || isUncheckedAccess(insn, memSafe) || !this.callFree(l)) return undefined;
     let decls = this.regionCaches.get(l);
     if (!decls) this.regionCaches.set(l, (decls = []));
-    decls.push(regionCacheDecl(slot));
+    decls.push(regionCacheDecl(slot, insn));
     return slot;
   }
 

@@ -71,7 +71,7 @@ function alu64(
       // Carry out of the low word: the wrapped sum is below an addend. A constant addend is compared as the
       // unsigned literal (adding 1 carries exactly when the sum wraps to 0).
       if (isImm) {
-        const carry = k === 1 ? 'a===0' : `(a>>>0)<=${num(k >>> 0)}`;
+        const carry = k === 1 ? 'a===0' : `(a>>>0)<${num(k >>> 0)}`;
         return `{const a=(${dl}+${s.l})|0;${dh}=(${r}+${s.h}+(${carry}?1:0))|0;${dl}=a;}`;
       }
       return `{const a=(${dl}+${s.l})|0;${dh}=(${r}+${s.h}+((a>>>0)<(${s.l}>>>0)?1:0))|0;${dl}=a;}`;

@@ -25,7 +25,9 @@ const SIZES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
  * the offset is still checked every time. The cache starts at slot -1 with an empty region, so a first access
  * through slot -1 (a pointer whose high word is 0) still fails the offset check and faults as usual.
  */
-function check(base: number, off: number, size: number, write: boolean, pc: number, safe: boolean, cache?: number): { code: string; view: string } {
+function check(
+  base: number, off: number, size: number, write: boolean, pc: number, safe: boolean, cache?: number,
+): { code: string; view: string } {
   const addr = `const s=(${hi(base)}-1)|0,o=((${lo(base)}+${num(off)})|0)-${num(LO_BASE)};`;
   const fault = `throw memFault(m,${num(pc)},${hi(base)},${lo(base)},${num(off)},${num(size)},${write ? 1 : 0});`;
   if (safe) return { code: size === 1 ? `${addr}const b=BY[s];` : addr, view: 'DV[s]' };
@@ -39,7 +41,9 @@ function check(base: number, off: number, size: number, write: boolean, pc: numb
     const lookup = `if(s!==${c.slot}){if((s>>>0)>=LEN.length${ro})${fault}${c.view}=DV[s];${c.len}=LEN[s];${c.slot}=s;}`;
     return { code: `${addr}${lookup}if((o>>>0)>${c.len}-${num(size)})${fault}`, view: c.view };
   }
-  if (size === 1) return { code: `${addr}if((s>>>0)>=BY.length${ro})${fault}const b=BY[s];if((o>>>0)>=b.length)${fault}`, view: 'DV[s]' };
+  if (size === 1) {
+    return { code: `${addr}if((s>>>0)>=BY.length${ro})${fault}const b=BY[s];if((o>>>0)>=b.length)${fault}`, view: 'DV[s]' };
+  }
   return { code: `${addr}if((s>>>0)>=LEN.length||(o>>>0)>LEN[s]-${num(size)}${ro})${fault}`, view: 'DV[s]' };
 }
 
@@ -54,9 +58,10 @@ function cacheNames(id: number): { slot: string; bytes: string; view: string; le
  * the loop). Only loops without calls or interpreter steps get caches: nothing else can remap or resize a region
  * while the loop runs (EMPTY8 / EMPTYDV: typed placeholders, so the locals keep one type for V8).
  */
-export function regionCacheDecl(id: number): string {
+export function regionCacheDecl(id: number, insn: Instruction): string {
   const c = cacheNames(id);
-  return `let ${c.slot}=-1,${c.bytes}=EMPTY8,${c.view}=EMPTYDV,${c.len}=0;`;
+  const bytePath = SIZES[insn.opcode & 0x18] === 1;
+  return bytePath ? `let ${c.slot}=-1,${c.bytes}=EMPTY8;` : `let ${c.slot}=-1,${c.view}=EMPTYDV,${c.len}=0;`;
 }
 
 function load(size: number, signed: boolean, dh: string, dl: string, V: string): string {
