@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The README's demo: assemble a small program, disassemble it, run it on both engines, through the real CLI.
+// The README's demo, through the real CLI: assemble a small program, disassemble it, run it on both engines, then
+// drive the simulated kernel (map create, prog load with a map, PROG_TEST_RUN, map dump) as bpftool would.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,3 +19,5 @@ step('disassemble, as the kernel verifier log prints it', ['disasm', '--syntax',
 step('disassemble to the conformance-suite syntax', ['disasm', '--syntax', 'conformance', out]);
 step('run it on the interpreter over examples/hello.txt', ['run', out, '--syntax', 'raw', '--mem', 'examples/hello.txt', '--engine', 'interp']);
 step('run it on the JIT, machine-readable', ['run', out, '--syntax', 'raw', '--mem', 'examples/hello.txt', '--engine', 'jit', '--json']);
+step('the simulated kernel, bpftool style: a map, an XDP program using it, three test runs, the map afterwards',
+  ['prog', '--script', 'examples/count-packets.bpftool']);
