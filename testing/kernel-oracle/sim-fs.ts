@@ -55,8 +55,10 @@ export function runFsCommand(ctx: ScriptContext, c: ScriptCommand, out: OracleRe
     }
     case 'read': {
       const data = ctx.fs().readFile(ctx.path(c, 'path'));
-      const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
-      out.ret = typeof data === 'string' ? new TextEncoder().encode(data).length : data.length;
+      // oracle.c escapes every byte it read as one \u00XX character, so bytes map to latin1 characters one to one
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+      out.ret = bytes.length;
       out.text = text;
       return true;
     }

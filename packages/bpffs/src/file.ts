@@ -10,7 +10,8 @@ import { evictIfUnused, type Inode } from './inode.js';
 import type { Mount } from './mount.js';
 import { lookupEntry, resolve, resolveParent } from './path.js';
 import { MAY_READ, MAY_WRITE, checkMayCreate, checkPermission } from './permission.js';
-import { textRecords } from './seq-file.js';
+import { byteStringBytes } from './bytes.js';
+import { byteRecords } from './seq-file.js';
 import type { ReadablePinnable, ReadSession, VfsCaller } from './seam.js';
 import { touchAtime } from './times.js';
 import type { World } from './world.js';
@@ -51,10 +52,13 @@ const flagsOf = (flags: OpenFlags): number => {
   return flags;
 };
 
-/** The text a map shows through bpffs_map_fops: one record per line, as map_seq_show prints one element. */
+/**
+ * The text a map shows through bpffs_map_fops: one record per line, as map_seq_show prints one element. `text` is a
+ * byte string (readText / fdinfo: each char code one byte), written byte for byte as the kernel's seq_file does.
+ */
 function textSession(text: string): ReadSession {
   const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const seq = textRecords(lines);
+  const seq = byteRecords(lines.map(byteStringBytes));
   return { read: (n) => seq.read(n) };
 }
 

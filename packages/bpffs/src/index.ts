@@ -6,6 +6,6 @@ export { BpfError, isBpfError, type Errno } from './errors.js';
 export type { Stat } from './query.js';
 export type { MountInfo, FsTypeName } from './mounting.js';
 export { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_DIRECTORY, O_NOFOLLOW, type FileHandle, type OpenFlags } from './file.js';
-export { SeqFile, SeqWriter, SEQ_SKIP, PAGE_SIZE, MAX_ITER_OBJECTS, textRecords, type SeqOperations, type SeqMode } from './seq-file.js';
+export { SeqFile, SeqWriter, SEQ_SKIP, PAGE_SIZE, MAX_ITER_OBJECTS, textRecords, byteRecords, type SeqOperations, type SeqMode } from './seq-file.js';
 export { formatMode, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_ISVTX, S_ISGID } from './mode.js';
 export type { PinnableObject, VfsCaller, VfsHooks, ReadablePinnable, ReadSession, KernelLike } from './seam.js';

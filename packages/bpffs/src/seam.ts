@@ -17,11 +17,14 @@ export interface ReadSession {
  * `bpffs_obj_fops`, whose open fails with EIO).
  */
 export interface ReadablePinnable extends PinnableObject {
-  /** A map with BTF: the pretty-printed contents, as `cat` of its pin shows (bpffs_map_fops). */
+  /**
+   * A map with BTF: the pretty-printed contents, as `cat` of its pin shows (bpffs_map_fops), as a byte string: each
+   * char code (0–255) is one byte of the file (a char array's Latin-1 bytes come back raw, not UTF-8 encoded).
+   */
   readText?(): string;
   /** An iterator link: a new bpf_iter session per open (bpf_iter_fops → prepare_seq_file). */
   openSession?(): ReadSession;
-  /** The /proc/<pid>/fdinfo text; shown by `cat` only when createBpffs({ readFdinfo: true }) opts in. */
+  /** The /proc/<pid>/fdinfo text (a byte string, like readText); shown by `cat` only with createBpffs({ readFdinfo: true }). */
   fdinfo?(): string;
 }
 

@@ -297,3 +297,18 @@ export function textRecords(records: readonly string[], options?: SeqFileOptions
     options,
   );
 }
+
+/** A seq_file over a fixed list of byte records (one show per record), e.g. a map's pretty-printed elements. */
+export function byteRecords(records: readonly Uint8Array[], options?: SeqFileOptions): SeqFile<Uint8Array> {
+  return new SeqFile<Uint8Array>(
+    {
+      start: (i) => records[i],
+      next: (_v, i) => records[i],
+      show: (m, v) => {
+        m.write(v);
+        return 0;
+      },
+    },
+    options,
+  );
+}

@@ -31,7 +31,10 @@ export class MapObject extends Refcounted implements PinnableObject {
     core.events.emit({ type: 'create', kind: 'map', id: this.id });
   }
 
-  /** bpffs `cat`: set by btf/attachMapBtf exactly when the map has BTF key/value types (bpf_map_support_seq_show). */
+  /**
+   * bpffs `cat`: set by btf/attachMapBtf exactly when the map has BTF key/value types (bpf_map_support_seq_show).
+   * A byte string: each char code (0–255) is one byte of the kernel's text (a char array's Latin-1 bytes stay raw).
+   */
   readText?: () => string;
 
   get usercnt(): number {

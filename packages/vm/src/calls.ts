@@ -12,6 +12,7 @@ import { helperLabel, insnFault, VmFault } from './fault.js';
 import { insnText } from './insn-text.js';
 import { BPF_MAX_LOOPS, FRAME_WORDS, type Machine } from './machine.js';
 import { HelperMemory } from './memory-access.js';
+import { execute } from './interpreter.js';
 import type { HelperCall, HelperFn } from './types.js';
 
 /** bpf-to-bpf call from slot `pc` to slot `target` of the same program. */
@@ -92,9 +93,82 @@ export function callHelper(m: Machine, id: number, pc: number): 'next' | 'tail' 
   mem.helperId = id;
   mem.insn = text;
   const args = [m.reg(1), m.reg(2), m.reg(3), m.reg(4), m.reg(5)];
-  const r0 = invokeHelper(fn, args, { id, pc, mem, env: m.env }, text);
+  const r0 = invokeHelper(fn, args, new HelperInvocation(m, id, pc, mem), text);
   m.setReg(0, r0);
   return 'next';
+}
+
+/** The HelperCall a helper receives: the call's identity, memory and env, and the way back into the program. */
+class HelperInvocation implements HelperCall {
+  readonly env: unknown;
+  constructor(
+    private readonly machine: Machine,
+    readonly id: number,
+    readonly pc: number,
+    readonly mem: HelperMemory,
+  ) {
+    this.env = machine.env;
+  }
+
+  callSubprogram(target: number, args: readonly bigint[]): bigint {
+    return callSubprogram(this.machine, this.pc, target, args);
+  }
+}
+
+/**
+ * Runs the subprogram at slot `target` of the current program from the helper call at slot `pc` (bpf_loop,
+ * bpf_for_each_map_elem...) and returns its r0. The kernel's verifier gives the callback a frame of its own one
+ * deeper than the caller (push_callback_call -> setup_func_entry: curframe + 1 >= MAX_CALL_FRAMES is "the call stack
+ * of N frames is too deep"), so it counts toward MAX_CALL_FRAMES like a bpf-to-bpf call. The callback always runs on
+ * the interpreter (execute), whichever engine runs the caller: one definition of its faults for both engines. Its
+ * `exit` at the callback frame (m.floor) ends the nested execute; every register, the pc, the frame and the program
+ * of the caller are restored afterwards, even when the callback faults. A tail call inside the callback replaces the
+ * callback frame's program; its exit returns to the helper. Stepping (Stepper, the JIT's step) runs a helper's
+ * callbacks to completion as part of the one helper-call instruction.
+ */
+export function callSubprogram(m: Machine, pc: number, target: number, args: readonly bigint[]): bigint {
+  const prog = m.prog;
+  if (!Number.isInteger(target) || target < 0 || target >= prog.slots || prog.indexAt[target] < 0) {
+    const why = `callback target ${String(target)} is not an instruction of the program (${prog.slots} slots)`;
+    throw insnFault('bad_jump', why, pc, m.insnAt(pc));
+  }
+  const depth = m.depth;
+  if (depth + 1 >= MAX_CALL_FRAMES) {
+    throw insnFault('call_depth', `call depth limit: more than ${MAX_CALL_FRAMES} frames (callback)`, pc, m.insnAt(pc));
+  }
+  const savedL = m.L.slice();
+  const savedH = m.H.slice();
+  const { mayGotoLeft, floor, stopAt } = m;
+  try {
+    // r1..r5 = the arguments; r0 and r6..r9 start at 0 (the verifier's callback frame has them NOT_INIT, and the
+    // JIT does not keep the caller's r6..r9 in the Machine across a helper call, so nothing else is engine-neutral).
+    for (let r = 1; r <= 5; r++) m.setReg(r, args[r - 1] ?? 0n);
+    for (const r of [0, 6, 7, 8, 9]) {
+      m.L[r] = 0;
+      m.H[r] = 0;
+    }
+    m.mayGotoLeft = BPF_MAX_LOOPS;
+    m.progs[depth + 1] = prog;
+    m.enterFrame(depth + 1);
+    m.floor = depth + 1;
+    m.pc = target;
+    m.stopAt = Infinity;
+    m.updateLimit();
+    execute(m);
+    return m.r0;
+  } finally {
+    m.L.set(savedL);
+    m.H.set(savedH);
+    m.mayGotoLeft = mayGotoLeft;
+    m.floor = floor;
+    m.prog = prog;
+    m.progs[depth] = prog;
+    m.resumeFrame(depth);
+    m.pc = pc;
+    m.done = false;
+    m.stopAt = stopAt;
+    m.updateLimit();
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ export { OUT, mul64, mulhiU32, udivmod64, sdivmod64, pairToBigInt } from './arit
 export { decodeProgram, type DecodedProgram } from './decoded.js';
 export { Machine, BPF_MAX_LOOPS } from './machine.js';
 export { HelperMemory } from './memory-access.js';
-export { invokeHelper, callHelper, pushFrame, popFrame } from './calls.js';
+export { invokeHelper, callHelper, callSubprogram, pushFrame, popFrame } from './calls.js';
 export { execute, interpret, loadInterpreter } from './interpreter.js';
 export { load, registerEngine, availableEngines, type LoadOptions } from './program.js';
 export { insnText } from './insn-text.js';

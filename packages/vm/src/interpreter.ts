@@ -1068,8 +1068,13 @@ export function execute(m: Machine): boolean {
           imm = prog.imm;
           aux = prog.aux;
           pc = m.pc;
+          n = m.n;
+          limit = m.limit;
           continue;
         }
+        // A callback the helper ran (callSubprogram) executed instructions and may have moved the limits.
+        n = m.n;
+        limit = m.limit;
         break;
       }
       case 0xf8: // OP.CALL_LOCAL
@@ -1093,7 +1098,7 @@ export function execute(m: Machine): boolean {
       case 0x95: // exit
         m.pc = pc;
         m.n = n;
-        if (m.depth === 0) {
+        if (m.depth === m.floor) {
           m.done = true;
           return true;
         }

@@ -29,7 +29,12 @@ export class Machine {
   n = 0;
   /** Frame depth: 0 = the entry program. */
   depth = 0;
-  /** True once the entry frame has executed `exit`. */
+  /**
+   * The frame whose `exit` ends execute(): 0 (the entry frame) normally, the callback's frame while a helper runs a
+   * callback (calls.ts callSubprogram).
+   */
+  floor = 0;
+  /** True once the entry frame (or the callback frame at `floor`) has executed `exit`. */
   done = false;
   /** The program of the current frame (a tail call replaces it). */
   prog: DecodedProgram;

@@ -50,6 +50,17 @@ export interface HelperCall {
   readonly mem: MemoryAccess;
   /** The embedder's per-run context object (e.g. the simulated process, the program), passed through untouched. */
   readonly env: unknown;
+  /**
+   * Calls back into the running program, as bpf_loop / bpf_for_each_map_elem call their callback: runs the subprogram
+   * starting at slot `target` of the program executing this helper call (the tail-called one after a tail call) in a
+   * new frame one deeper than the caller's — its own zeroed 512-byte stack, r1..r5 = `args` (missing ones 0), r0 and
+   * r6..r9 zero — until it exits, and returns its r0 (unsigned 64-bit). It shares the run's Memory, helpers,
+   * instruction budget and deadline, and counts toward the 8-frame limit as the verifier's callback frame does
+   * (push_callback_call). Every register of the caller is as it was afterwards. A fault inside the callback (VmFault,
+   * pc = the callback's slot) ends the run; helpers should let it pass. Throws VmFault 'bad_jump' when `target` is not
+   * an instruction start, 'call_depth' when the callback frame would be the 9th.
+   */
+  callSubprogram(target: number, args: readonly bigint[]): bigint;
 }
 
 /** A helper: r1..r5 as unsigned 64-bit BigInts in, r0 out (any BigInt; the VM truncates to 64 bits). */

@@ -69,9 +69,19 @@ describe('bpfsim map/prog/link', () => {
     const t = fakeIO({ s: 'map create type array key 4 value 4 entries 1\nprog load used.bin type socket_filter map idx 0 id 1\nprog dump xlated id 1', 'used.bin': USES_MAP });
     expect(await main(['prog', '--script', 's'], t.io)).toBe(0);
     const dump = t.out().split('\n').filter((l) => /^ {3}\d:/.test(l));
-    expect(dump).toHaveLength(3);
-    expect(dump[0]).toMatch(/^ {3}0: \(18\) r1 = /);
-    expect(dump[2]).toBe('   3: (95) exit');
+    // Hand-checked against `bpftool prog dump xlated` on Linux 6.18 (print_imm shows the map's ID).
+    expect(dump).toEqual(['   0: (18) r1 = map[id:1]', '   2: (b7) r0 = 0', '   3: (95) exit']);
+  });
+
+  it('prog dump xlated shows a map value address as map[id:N][0]+OFF, as bpftool does', async () => {
+    // r1 = map_value(idx 0) + 16 (src_reg 2); r0 = 0; exit — the second map (id 2) has 32-byte values.
+    const usesValue = Uint8Array.from(Buffer.from('18210000000000000000000010000000b7000000000000009500000000000000', 'hex'));
+    const script = 'map create type array key 4 value 4 entries 1\nmap create type array key 4 value 32 entries 1\n' +
+      'prog load v.bin type socket_filter map idx 0 id 2\nprog dump xlated id 1';
+    const t = fakeIO({ s: script, 'v.bin': usesValue });
+    expect(await main(['prog', '--script', 's'], t.io)).toBe(0);
+    const dump = t.out().split('\n').filter((l) => /^ {3}\d:/.test(l));
+    expect(dump).toEqual(['   0: (18) r1 = map[id:2][0]+16', '   2: (b7) r0 = 0', '   3: (95) exit']);
   });
 
   it('link create/show/detach for XDP on lo', async () => {

@@ -14,7 +14,7 @@
 // Errors are CliErrors, never raw exceptions: a bpf(2) failure names the command and the errno (`map update: E2BIG: …`),
 // a file names itself (`cannot read 'x': ENOENT`, `x.s: line 2, col 1: …`), a script failure is prefixed `FILE:LINE:`;
 // exit code 1, or 2 for a usage error.
-import { AsmError, assembleLlvm, DecodeError, decode, disassembleLlvm, encode, EncodeError, type Instruction } from '@bpfsim/isa';
+import { AsmError, assembleLlvm, bpftoolXlatedImm, DecodeError, decode, disassembleLlvm, encode, EncodeError, type Instruction } from '@bpfsim/isa';
 import {
   Kernel,
   PROG_TYPE_BPFTOOL,
@@ -408,7 +408,7 @@ function progCommand(s: Session, a: Args): string {
         const insns = decode(info.xlated_prog_insns ?? new Uint8Array(), { validate: false });
         if (s.json) return `${JSON.stringify(insns)}\n`;
         // bpftool prog dump xlated: `   0: (b7) r0 = 0` — the kernel log's syntax, index right-aligned to 4.
-        return disassembleLlvm(insns, { kernelLog: true }).replace(/^(\d+):/gm, (_m, n: string) => `${n.padStart(4)}:`);
+        return disassembleLlvm(insns, { kernelLog: true, lddwImm: bpftoolXlatedImm }).replace(/^(\d+):/gm, (_m, n: string) => `${n.padStart(4)}:`);
       });
     }
     case 'pin':

@@ -610,6 +610,7 @@ class LlvmAssembler {
     }
     const pseudo = PSEUDO_BY_NAME.get(t.text);
     if (pseudo !== undefined) return this.pseudoLoad(dst, pseudo);
+    if (t.text === 'map' && this.peek()?.text === '[') return this.bpftoolMap(dst);
     this.fail(`unknown value '${t.text}'`, t);
   }
 
@@ -723,6 +724,32 @@ class LlvmAssembler {
     }
     this.expect(')');
     return { opcode: is64 ? 0xdb : 0xc3, dst: base.n, src: src.n, off, imm: compare ? ATOMIC_CMPXCHG : ATOMIC_XCHG };
+  }
+
+  /**
+   * bpftool's xlated spelling (print_imm), after `map`: `rD = map[id:5]` (src_reg BPF_PSEUDO_MAP_FD holding the map
+   * ID, as bpf_insn_prepare_dump leaves it) and `rD = map[id:5][0]+16` (BPF_PSEUDO_MAP_VALUE, value offset 16).
+   */
+  private bpftoolMap(dst: Register): Instruction {
+    if (!dst.wide) this.fail(`a 64-bit load needs an rN destination`, dst.token);
+    this.expect('[');
+    this.expect('id');
+    this.expect(':');
+    const id = this.unsigned32('a map id');
+    this.expect(']');
+    if (!this.accept('[')) return { opcode: 0x18, dst: dst.n, src: 1, off: 0, imm: id, imm2: 0 };
+    const index = this.number('the element index 0');
+    if (index.value !== 0n) this.fail(`bpftool prints map values as element [0], found [${index.value}]`, index.token);
+    this.expect(']');
+    this.expect('+');
+    return { opcode: 0x18, dst: dst.n, src: 2, off: 0, imm: id, imm2: this.unsigned32('a value offset') };
+  }
+
+  /** A number 0..0xffffffff (bpftool's `%u`), as the int32 bit pattern. */
+  private unsigned32(what: string): number {
+    const { value, token } = this.number(what);
+    if (value < 0n || value > UINT32_MAX) this.fail(`${what} ${value} is not in 0..${UINT32_MAX}`, token);
+    return toInt32(value);
   }
 
   /** `rD = map_fd(4)`, `map_value(4) + 16`, `btf_id(7)`, `func(pc+3)`, `map_idx(0)`, `map_idx_value(0) + 8`. */

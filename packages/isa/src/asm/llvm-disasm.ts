@@ -30,16 +30,34 @@ export interface LlvmDisasmOptions {
   readonly kernelLog?: boolean;
   /** Numbers in hex exactly as llvm-objdump 19 prints them (`r0 = *(u32 *)(r1 + 0x4)`, `goto +0x3`); not with kernelLog. */
   readonly hex?: boolean;
+  /**
+   * The kernel's `cb_imm` (struct bpf_insn_cbs): the right-hand side of every lddw, given the instruction and its
+   * 64-bit immediate; undefined keeps the default spelling. bpftool's print_imm shows `map[id:5]` this way.
+   */
+  readonly lddwImm?: (insn: Instruction, value: bigint) => string | undefined;
 }
 
 interface Style {
   kernel: boolean;
   hex: boolean;
+  lddwImm?: (insn: Instruction, value: bigint) => string | undefined;
+}
+
+/**
+ * bpftool's print_imm (tools/bpf/bpftool/xlated_dumper.c), for `lddwImm` with `kernelLog`: the xlated image of a
+ * loaded program holds map IDs where the program had map fds (bpf_insn_prepare_dump), shown as `map[id:5]`, and a
+ * map value address as `map[id:5][0]+16`; any other lddw is `0x%llx` of its immediate. assembleLlvm reads both
+ * map spellings back. Checked against bpftool on Linux 6.18.
+ */
+export function bpftoolXlatedImm(insn: Instruction, value: bigint): string {
+  if (insn.src === 1) return `map[id:${insn.imm >>> 0}]`;
+  if (insn.src === 2) return `map[id:${insn.imm >>> 0}][0]+${(insn.imm2 ?? 0) >>> 0}`;
+  return `0x${value.toString(16)}`;
 }
 
 /** The program, one instruction per line (each line ends with a newline). */
 export function disassembleLlvm(insns: readonly Instruction[], options: LlvmDisasmOptions = {}): string {
-  const style: Style = { kernel: options.kernelLog ?? false, hex: options.hex ?? false };
+  const style: Style = { kernel: options.kernelLog ?? false, hex: options.hex ?? false, lddwImm: options.lddwImm };
   let slot = 0;
   let out = '';
   for (const insn of insns) {
@@ -52,7 +70,7 @@ export function disassembleLlvm(insns: readonly Instruction[], options: LlvmDisa
 
 /** One instruction without the kernel log's `N: (xx) ` prefix. */
 export function llvmLine(insn: Instruction, options: LlvmDisasmOptions = {}): string {
-  return llvmText(insn, { kernel: options.kernelLog ?? false, hex: options.hex ?? false });
+  return llvmText(insn, { kernel: options.kernelLog ?? false, hex: options.hex ?? false, lddwImm: options.lddwImm });
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
@@ -161,6 +179,8 @@ function callText(insn: Instruction, s: Style): string {
 function lddwText(insn: Instruction, s: Style): string {
   const { dst, src, imm } = insn;
   const imm2 = insn.imm2 ?? 0;
+  const custom = s.lddwImm?.(insn, joinImm64(imm, imm2));
+  if (custom !== undefined) return `r${dst} = ${custom}`;
   const pseudo = PSEUDO_NAMES.get(src);
   if (pseudo !== undefined) {
     const arg = src === 4 ? `pc${imm < 0 ? '' : '+'}${imm}` : `${imm}`;

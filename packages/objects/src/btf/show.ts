@@ -123,6 +123,7 @@ class Shower {
           this.st.arrayTerminated = true;
           done = true;
         } else if (isPrint(c)) {
+          // '%c' of the raw byte: the text is a byte string (char code = byte), bpffs writes it unchanged.
           this.value(`'${String.fromCharCode(c)}'`);
           done = true;
         }

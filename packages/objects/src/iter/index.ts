@@ -12,6 +12,7 @@ export {
 } from './targets.js';
 export { iterAttachPoint, iterLinkOps, isIterLink, openIterSession, BPF_TRACE_ITER, BPF_LINK_TYPE_ITER } from './link.js';
 export { registerIterHelpers, BPF_FUNC_seq_printf, BPF_FUNC_seq_write } from './helpers.js';
-export { progIterTarget, progAttachBtfId } from './prog-target.js';
+export { progIterTarget, progAttachBtfId, progAttach } from './prog-target.js';
+export type { ProgAttach } from './layout.js';
 export * as iterLayout from './layout.js';
 export { bpfPreload, seqPrintfAsm, PRELOAD_FILES, PRELOAD_FORMATS, DUMP_BPF_MAP_ASM, DUMP_BPF_PROG_ASM, type BpfPreload, type PreloadEntry } from './preload.js';

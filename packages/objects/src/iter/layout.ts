@@ -40,6 +40,8 @@ export const BPF_PROG_AUX = {
   usedMapCnt: 8,
   id: 32,
   attachBtfId: 48,
+  /** const char *attach_func_name (bits_offset 1856): the BTF name of the attach target, NULL when none. */
+  attachFuncName: 232,
   prog: 960,
   loadTime: 984,
   verifiedInsns: 992,
@@ -123,8 +125,19 @@ export function mapStruct(plan: RegionPlan, m: MapObject): number {
   return s.index;
 }
 
-/** struct bpf_prog and its bpf_prog_aux (prog->aux and aux->prog point at each other). */
-export function progStruct(plan: RegionPlan, p: ProgObject, attachBtfId = 0): number {
+/** What check_attach_btf_id records in prog->aux about the attach target. */
+export interface ProgAttach {
+  /** aux->attach_btf_id (0: none). */
+  readonly btfId: number;
+  /** aux->attach_func_name, e.g. `bpf_iter_bpf_map` (undefined: the pointer stays NULL). */
+  readonly funcName?: string;
+}
+
+/**
+ * struct bpf_prog and its bpf_prog_aux (prog->aux and aux->prog point at each other; aux->attach_func_name points
+ * at a NUL-terminated copy of the name, in the kernel a string of vmlinux BTF).
+ */
+export function progStruct(plan: RegionPlan, p: ProgObject, attach: ProgAttach = { btfId: 0 }): number {
   const s = plan.struct(`bpf_prog(id=${p.id})`, BPF_PROG.size);
   s.view.setUint16(BPF_PROG.pages, Math.ceil((72 + p.xlatedSlots * 8) / 4096), true);
   s.bytes[BPF_PROG.jitedByte] = p.jited ? 1 : 0;
@@ -134,7 +147,13 @@ export function progStruct(plan: RegionPlan, p: ProgObject, attachBtfId = 0): nu
   const aux = plan.struct(`bpf_prog_aux(id=${p.id})`, BPF_PROG_AUX.size);
   aux.view.setUint32(BPF_PROG_AUX.usedMapCnt, p.usedMaps.length, true);
   aux.view.setUint32(BPF_PROG_AUX.id, p.id, true);
-  aux.view.setUint32(BPF_PROG_AUX.attachBtfId, attachBtfId, true);
+  aux.view.setUint32(BPF_PROG_AUX.attachBtfId, attach.btfId, true);
+  if (attach.funcName !== undefined) {
+    const name = new TextEncoder().encode(attach.funcName);
+    const str = plan.struct(`attach_func_name(prog id=${p.id})`, name.length + 1);
+    str.bytes.set(name);
+    plan.pointer(aux.index, BPF_PROG_AUX.attachFuncName, str.index);
+  }
   aux.view.setBigUint64(BPF_PROG_AUX.loadTime, p.loadTimeNs, true);
   aux.view.setUint32(BPF_PROG_AUX.verifiedInsns, p.verifiedInsns, true);
   putName(aux.bytes, BPF_PROG_AUX.name, p.name);
@@ -143,12 +162,12 @@ export function progStruct(plan: RegionPlan, p: ProgObject, attachBtfId = 0): nu
   return s.index;
 }
 
-export function linkStruct(plan: RegionPlan, l: LinkObject, attachBtfId: (p: ProgObject) => number): number {
+export function linkStruct(plan: RegionPlan, l: LinkObject, attachOf: (p: ProgObject) => ProgAttach): number {
   const s = plan.struct(`bpf_link(id=${l.id})`, BPF_LINK.size);
   s.view.setUint32(BPF_LINK.id, l.id, true);
   s.view.setUint32(BPF_LINK.type, l.linkType, true);
   s.view.setUint32(BPF_LINK.attachType, l.attachType, true);
-  plan.pointer(s.index, BPF_LINK.prog, progStruct(plan, l.prog, attachBtfId(l.prog)));
+  plan.pointer(s.index, BPF_LINK.prog, progStruct(plan, l.prog, attachOf(l.prog)));
   return s.index;
 }
 

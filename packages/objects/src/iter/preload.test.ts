@@ -48,12 +48,15 @@ describe('bpf_preload iterators', () => {
     expect(progs.name).toBe('progs.debug');
     const proc = kernel.spawn();
     proc.progLoad({ prog_type: 'BPF_PROG_TYPE_SOCKET_FILTER', insns: retImm0, prog_name: 'writer' });
-    // attach_func_name and linked_prog are not modelled: both %s print nothing (see preload.ts).
+    proc.progLoad({ prog_type: 'BPF_PROG_TYPE_TRACING', expected_attach_type: 'BPF_TRACE_ITER', iter_target: 'task', insns: retImm0, prog_name: 'tasks', license: 'GPL' });
+    // "%4u %-16s %s %s\n": aux->attach_func_name is the iterator's BTF function (bpf_iter_<target>, as the kernel's
+    // progs.debug shows for its own two programs), NULL for a socket filter; linked_prog is not modelled (NULL).
     expect(cat(kernel, progs.obj as LinkObject)).toBe(
       '  id name             attached\n' +
-        '   1 dump_bpf_map' + ' '.repeat(4) + '  \n' +
-        '   2 dump_bpf_prog' + ' '.repeat(3) + '  \n' +
-        '   3 writer' + ' '.repeat(10) + '  \n',
+        '   1 dump_bpf_map' + ' '.repeat(4) + ' bpf_iter_bpf_map \n' +
+        '   2 dump_bpf_prog' + ' '.repeat(3) + ' bpf_iter_bpf_prog \n' +
+        '   3 writer' + ' '.repeat(10) + '  \n' +
+        '   4 tasks' + ' '.repeat(11) + ' bpf_iter_task \n',
     );
   });
 

@@ -14,10 +14,11 @@
 //
 // Known differences in the printed text (kernel: dump_bpf_prog prints get_name(aux->btf, func_info[0].type_id,
 // aux->name), aux->attach_func_name and aux->linked_prog->aux->name):
-// - the simulator's struct bpf_prog_aux has no btf/func_info, attach_func_name or linked_prog fields (layout.ts);
-//   they read as NULL, so the name is always aux->name and the "attached" columns are empty (`%s` of NULL prints
-//   nothing, as bpf_bprintf_prepare does when the copy faults). The kernel shows e.g. `bpf_iter_bpf_map` there for
-//   an iterator program.
+// - the simulator's struct bpf_prog_aux has no btf/func_info or linked_prog fields (layout.ts); they read as NULL,
+//   so the name is always aux->name and the last column is empty (`%s` of NULL prints nothing, as
+//   bpf_bprintf_prepare does when the copy faults).
+// - aux->attach_func_name is set for iterator programs (`bpf_iter_bpf_map`, as the kernel shows); other tracing
+//   programs carry only a numeric attach_btf_id (no vmlinux BTF to name it), so their "attached" column is empty.
 import { assembleLlvm } from '@bpfsim/isa';
 import { ALL_CAPS } from '../caps.js';
 import type { Kernel } from '../kernel.js';
@@ -92,7 +93,7 @@ export const DUMP_BPF_MAP_ASM = [
 
 /**
  * dump_bpf_prog: `if (!prog) return 0; aux = prog->aux; if (seq_num == 0) header; "%4u %-16s %s %s\n", aux->id,
- * name, aux->attach_func_name, aux->linked_prog->aux->name` — the last two are NULL in the simulator (see above).
+ * name, aux->attach_func_name, aux->linked_prog->aux->name` — the last is NULL in the simulator (see above).
  */
 export const DUMP_BPF_PROG_ASM = [
   'r9 = *(u64 *)(r1 + 0)', // ctx->meta
@@ -106,7 +107,8 @@ export const DUMP_BPF_PROG_ASM = [
   `r1 = *(u32 *)(r8 + ${BPF_PROG_AUX.id})`,
   'r2 = r8',
   `r2 += ${BPF_PROG_AUX.name}`,
-  ...seqPrintfAsm(PRELOAD_FORMATS.progsLine, ['r1', 'r2', '0', '0']),
+  `r3 = *(u64 *)(r8 + ${BPF_PROG_AUX.attachFuncName})`,
+  ...seqPrintfAsm(PRELOAD_FORMATS.progsLine, ['r1', 'r2', 'r3', '0']),
   'out:',
   'r0 = 0',
   'exit',

@@ -4,6 +4,7 @@
 import { BpfError } from '../errno.js';
 import { describeValue, u32, type BpfAttr } from '../attr.js';
 import type { ProgObject } from '../prog/program.js';
+import type { ProgAttach } from './layout.js';
 import { iterTargetByBtfId, iterTargetByName, type IterTarget } from './targets.js';
 
 /**
@@ -39,4 +40,14 @@ export function progIterTarget(prog: ProgObject): IterTarget | undefined {
 /** prog->aux->attach_btf_id as the simulated vmlinux BTF numbers it (0 for a program without one). */
 export function progAttachBtfId(prog: ProgObject): number {
   return prog.attachBtfId;
+}
+
+/**
+ * prog->aux->attach_btf_id and attach_func_name: check_attach_btf_id sets the name to the target's BTF name
+ * (`bpf_iter_<target>` for an iterator). Other tracing programs give only a numeric attach_btf_id, and the
+ * simulator has no vmlinux BTF to name it, so their name stays NULL.
+ */
+export function progAttach(prog: ProgObject): ProgAttach {
+  const target = prog.iterTarget;
+  return target ? { btfId: prog.attachBtfId, funcName: `bpf_iter_${target.name}` } : { btfId: prog.attachBtfId };
 }

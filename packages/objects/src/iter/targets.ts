@@ -15,7 +15,7 @@ import type { LinkObject } from '../links/link.js';
 import type { Process } from '../process.js';
 import type { OpenFile } from '../fd-table.js';
 import { RegionPlan, fileStruct, linkStruct, mapStruct, progStruct, taskStruct } from './layout.js';
-import { progAttachBtfId } from './prog-target.js';
+import { progAttach } from './prog-target.js';
 
 /** union bpf_iter_link_info (6.18: 16 bytes): map.map_fd | task.{tid,pid,pid_fd} | cgroup.{order,cgroup_fd,cgroup_id}. */
 export const ITER_LINK_INFO_SIZE = 16;
@@ -115,7 +115,7 @@ export const bpfProgTarget: IterTarget = {
   seek: (kernel, aux, cursor, restart) => byId(kernel.progIds, aux, cursor, restart),
   fillCtx(plan, _ctx, _kernel, _aux, obj) {
     const p = obj as ProgObject | undefined;
-    setPtr(plan, 8, p ? progStruct(plan, p, progAttachBtfId(p)) : undefined);
+    setPtr(plan, 8, p ? progStruct(plan, p, progAttach(p)) : undefined);
   },
 };
 
@@ -126,7 +126,7 @@ export const bpfLinkTarget: IterTarget = {
   attach: noParams,
   seek: (kernel, aux, cursor, restart) => byId(kernel.linkIds, aux, cursor, restart),
   fillCtx(plan, _ctx, _kernel, _aux, obj) {
-    setPtr(plan, 8, obj ? linkStruct(plan, obj as LinkObject, progAttachBtfId) : undefined);
+    setPtr(plan, 8, obj ? linkStruct(plan, obj as LinkObject, progAttach) : undefined);
   },
 };
 

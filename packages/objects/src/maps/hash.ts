@@ -7,15 +7,17 @@
 // insertion sequence number of the next element, so ENOSPC never happens. Either way get_next_key keeps the
 // kernel's restart rule (a key that is not in the map restarts from the first element) and batches end in ENOENT.
 //
-// LRU: the kernel's bpf_lru_list is approximate (per-cpu free lists, active/inactive lists with reference bits).
-// bpfsim is deterministic: when an insert finds the map full it evicts the least recently used element, where
-// "used" means inserted, updated, or looked up BY A PROGRAM (bpf(2) lookups don't mark, like
-// htab_lru_map_lookup_elem_sys). Flags are checked before evicting (the kernel may evict first).
+// LRU (common list, the default): lru-list.ts follows kernel/bpf/bpf_lru_list.c step by step (per-cpu local free
+// and pending lists, active/inactive lists with reference bits, lru->target_free), so evictions match the kernel's,
+// which are NOT exact least-recently-used. An update pops its node BEFORE checking the flags, like
+// htab_lru_map_update_elem: on a full map it may evict the very key it updates. Program lookups and replacing
+// updates set the ref bit (bpf_lru_node_set_ref); bpf(2) lookups don't (htab_lru_map_lookup_elem_sys).
 // With BPF_F_NO_COMMON_LRU every cpu owns max_entries / ncpus elements (bpf_lru_percpu): an insert on a cpu whose
-// share is used up evicts that cpu's least recently used element even if other cpus have room. bpf(2) calls run
-// on cpu 0.
+// share is used up evicts that cpu's least recently used element even if other cpus have room (exact LRU and flags
+// checked first: an approximation of bpf_percpu_lru_pop_free). bpf(2) calls run on cpu 0.
 import { BpfError, type Errno } from '../errno.js';
 import { BaseMap, concat, type MapSpec } from './base.js';
+import { CommonLru, type LruNode } from './lru-list.js';
 import {
   BPF_EXIST,
   BPF_F_ACCESS_MASK,
@@ -106,6 +108,8 @@ interface Elem {
   bucket: number;
   /** LRU: the cpu whose list the element was taken from (bpf_lru_node.cpu). */
   cpu: number;
+  /** Common LRU: the element's bpf_lru_node. */
+  node?: LruNode<Elem>;
   /** HASH_OF_MAPS: the inner map reference this element holds. */
   ref?: EntryRef;
   /** Cached live views for programs, per cpu (index 0 for non-per-cpu maps). */
@@ -124,6 +128,8 @@ export class HashMap extends BaseMap {
   /** LRU recency per list (one list, or one per cpu with BPF_F_NO_COMMON_LRU): least recently used first. */
   private readonly recency: Map<string, Elem>[];
   private readonly percpuLru: boolean;
+  /** LRU maps without BPF_F_NO_COMMON_LRU: the kernel's common bpf_lru list. */
+  private readonly commonLru: CommonLru<Elem> | undefined;
 
   constructor(spec: MapSpec, env: MapEnv) {
     super(spec, env);
@@ -139,6 +145,7 @@ export class HashMap extends BaseMap {
     this.batchOps = { lookup: 'htab', lookupAndDelete: 'htab', update: 'generic', delete: 'generic' };
     this.percpuLru = this.lru && (spec.mapFlags & BPF_F_NO_COMMON_LRU) !== 0;
     this.recency = Array.from({ length: this.percpuLru ? this.ncpus : 1 }, () => new Map<string, Elem>());
+    this.commonLru = this.lru && !this.percpuLru ? new CommonLru<Elem>(spec.maxEntries, this.ncpus, (e) => this.unlink(e, true)) : undefined;
     this.order =
       spec.mapFlags & BPF_F_ZERO_SEED
         ? new BucketOrder<Elem>(2 ** Math.ceil(Math.log2(Math.max(1, spec.maxEntries))), 0)
@@ -205,14 +212,17 @@ export class HashMap extends BaseMap {
     };
     this.order.add(e);
     this.byKey.set(k, e);
-    if (this.lru) this.recency[e.cpu].set(k, e);
+    if (this.percpuLru) this.recency[e.cpu].set(k, e);
     return e;
   }
 
-  protected unlink(e: Elem): void {
+  /** Remove `e` from the table; its LRU node goes back to a free list unless the LRU itself evicted it. */
+  protected unlink(e: Elem, evictedByLru = false): void {
+    if (e.node && !evictedByLru) this.commonLru?.pushFree(e.node);
+    e.node = undefined;
     this.order.remove(e);
     this.byKey.delete(e.k);
-    if (this.lru) this.recency[e.cpu].delete(e.k);
+    if (this.percpuLru) this.recency[e.cpu].delete(e.k);
     const ref = e.ref;
     e.ref = undefined;
     ref?.release();
@@ -220,6 +230,10 @@ export class HashMap extends BaseMap {
 
   private touch(e: Elem): void {
     if (!this.lru) return;
+    if (e.node) {
+      this.commonLru?.setRef(e.node);
+      return;
+    }
     const list = this.recency[e.cpu];
     list.delete(e.k);
     list.set(e.k, e);
@@ -250,6 +264,7 @@ export class HashMap extends BaseMap {
     const base = plain ? flags & ~BPF_F_LOCK : flags;
     if (base > BPF_EXIST) return 'EINVAL';
     if (flags & BPF_F_LOCK && this.spinLockOff === undefined) return 'EINVAL';
+    if (this.commonLru) return this.commonLruUpdate(this.commonLru, key, value, base, cpu);
     let e = this.find(key);
     if (e && base === BPF_NOEXIST) return 'EEXIST';
     if (!e && base === BPF_EXIST) return 'ENOENT';
@@ -265,6 +280,41 @@ export class HashMap extends BaseMap {
       if (!this.percpu && !(flags & BPF_F_LOCK)) this.order.reinserted(e);
     }
     this.writeValue(e, value, cpu);
+    return undefined;
+  }
+
+  /**
+   * htab_lru_map_update_elem / __htab_lru_percpu_map_update_elem: the node is popped (bpf_lru_pop_free, which may
+   * evict — even `key` itself) BEFORE the flags are checked; a node that ends up unused is pushed back free.
+   * A replaced element's node is freed and the new node gets its ref bit; per-cpu maps update in place, mark the
+   * old node referenced, and do not pop a node at all for BPF_EXIST.
+   */
+  private commonLruUpdate(lru: CommonLru<Elem>, key: Uint8Array, value: Uint8Array, base: number, cpu: number): Errno | undefined {
+    const onCpu = cpu < 0 ? 0 : cpu;
+    const inPlace = this.percpu && base === BPF_EXIST;
+    const node = inPlace ? undefined : lru.popFree(onCpu);
+    if (!inPlace && !node) return 'ENOMEM';
+    let e = this.find(key);
+    const err = e && base === BPF_NOEXIST ? 'EEXIST' : !e && base === BPF_EXIST ? 'ENOENT' : undefined;
+    if (err) {
+      if (node) lru.pushFree(node);
+      return err;
+    }
+    if (e && this.percpu) {
+      if (e.node) lru.setRef(e.node);
+      if (node) lru.pushFree(node);
+    } else if (node) {
+      if (e) {
+        lru.setRef(node);
+        if (e.node) lru.pushFree(e.node);
+        this.order.reinserted(e);
+      } else {
+        e = this.insert(key, onCpu);
+      }
+      e.node = node;
+      node.owner = e;
+    }
+    if (e) this.writeValue(e, value, cpu);
     return undefined;
   }
 
@@ -387,6 +437,7 @@ export class HashMap extends BaseMap {
     if (!this.percpu || cpu >= this.ncpus) return null;
     const e = this.find(key);
     if (!e) return null;
+    this.touch(e); // htab_lru_percpu_map_lookup_percpu_elem: bpf_lru_node_set_ref
     return this.liveView(e, cpu);
   }
 

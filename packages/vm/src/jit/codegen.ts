@@ -56,6 +56,20 @@ function leave(status: number, pc: number | 'pc', icExpr?: string): string {
   return `st=${num(status)};${pc === 'pc' ? '' : `pc=${num(pc)};`}${icExpr ? `ic=${icExpr};` : ''}break D;`;
 }
 
+/**
+ * After a helper call: a callback it ran (callSubprogram, on the interpreter) executed m.n - (count before) more
+ * instructions. The block's pre-counted `ic` takes them over (`rest` = the call's slot and the slots after it in the
+ * block), then a limits check on the exact count m.n holds, so the budget still faults at the exact instruction (on
+ * the interpreter, from the next slot) and the deadline is still checked.
+ */
+function afterCallback(slot: number, rest: number): string {
+  const next = num(slot + 1);
+  return (
+    `ic=m.n+${num(rest - 1)};` +
+    `if(ic>lim){m.pc=${next};if(checkLimits(m,j)){st=${num(STATUS_INTERP)};pc=${next};ic=m.n;break D;}lim=j.lim;}`
+  );
+}
+
 /** Limits check at a back-edge / call / return: hands over to the interpreter when the budget is nearly spent. */
 function limits(target: number | 'pc'): string {
   const t = target === 'pc' ? 'pc' : num(target);
@@ -289,8 +303,9 @@ class Generator {
         if (insn.src !== 0 && !isCallx) return toInterp; // kfunc calls: refused by decodeProgram anyway
         const call = isCallx ? `callx(m,${num(insn.dst)},${num(slot)})` : `helper(m,${num(insn.imm)},${num(slot)})`;
         const mayTail = isCallx || insn.imm === BPF_FUNC_TAIL_CALL;
-        if (!mayTail) return `${SPILL_ARGS}m.n=${exactIc}+1;${call};${reload([0])}`;
-        return `${SPILL_R0_R9}m.n=${exactIc}+1;if(${call}!==0)return ${num(STATUS_SWITCH)};${reload([0])}`;
+        const after = `${reload([0])}${afterCallback(slot, block.endSlot - slot)}`;
+        if (!mayTail) return `${SPILL_ARGS}m.n=${exactIc}+1;${call};${after}`;
+        return `${SPILL_R0_R9}m.n=${exactIc}+1;if(${call}!==0)return ${num(STATUS_SWITCH)};${after}`;
       }
       case Flow.Step:
         // One instruction on the interpreter, then back through the dispatch switch (its successor is an entry).

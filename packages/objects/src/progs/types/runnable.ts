@@ -1,11 +1,9 @@
 // A program as it runs: the loaded instructions after the ctx-access conversion of its program type (ctx-access.ts).
 // Program types with pointer fields in their ctx register their layout here; BPF_PROG_LOAD applies the conversion
 // (convertInsnsForLoad), so every run path — test_run, attach points, tail calls — runs converted code. Callbacks
-// (bpf_loop, bpf_for_each_map_elem) run through a small trampoline program built here.
-import type { LoadedProgram } from '@bpfsim/vm';
+// (bpf_loop, bpf_for_each_map_elem) run inside the VM (HelperCall.callSubprogram, helpers/callbacks.ts).
 import type { Kernel } from '../../kernel.js';
 import type { ProgObject } from '../../prog/program.js';
-import { compileProgram } from '../../prog/vm-adapter.js';
 import { convertCtxAccesses, type ConvertedProgram, type CtxPointerField } from './ctx-access.js';
 import type { Instruction } from '@bpfsim/isa';
 import type { RunResult } from '@bpfsim/vm';
@@ -20,7 +18,6 @@ export interface CtxLayout {
 
 const layouts = new Map<number, CtxLayout>();
 const converted = new WeakMap<ProgObject, ConvertedProgram>();
-const callbacks = new WeakMap<ProgObject, Map<number, LoadedProgram>>();
 
 export function registerCtxLayout(progType: number, layout: CtxLayout): void {
   layouts.set(progType, layout);
@@ -44,29 +41,6 @@ export function convertedProgram(prog: ProgObject): ConvertedProgram {
   if (!c) {
     c = convertCtxAccesses(prog.insns, layouts.get(prog.type)?.pointerFields ?? []);
     converted.set(prog, c);
-  }
-  return c;
-}
-
-const engine = (kernel: Kernel): 'jit' | 'interp' => (kernel.jit ? 'jit' : 'interp');
-
-/**
- * A program that calls the subprogram at `slot` of `prog` and returns its r0: `call pc+(slot+1); exit` followed by
- * the program itself (relative jumps and calls stay valid). This is how bpf_loop and bpf_for_each_map_elem invoke
- * their callback (the kernel calls the subprogram's JITed image directly).
- */
-export function callbackProgram(kernel: Kernel, prog: ProgObject, slot: number): LoadedProgram {
-  let byProg = callbacks.get(prog);
-  if (!byProg) callbacks.set(prog, (byProg = new Map()));
-  let c = byProg.get(slot);
-  if (!c) {
-    const insns = [
-      { opcode: 0x85, dst: 0, src: 1, off: 0, imm: slot + 1 },
-      { opcode: 0x95, dst: 0, src: 0, off: 0, imm: 0 },
-      ...prog.insns,
-    ];
-    c = compileProgram(insns, engine(kernel));
-    byProg.set(slot, c);
   }
   return c;
 }
