@@ -1,23 +1,7 @@
 // `bpfsim map|prog|link`: bpftool-style commands in one kernel per --script run.
 import { describe, expect, it } from 'vitest';
 import { main } from '../index.js';
-import type { CliIO } from '../io.js';
-
-function fakeIO(files: Record<string, Uint8Array | string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    readFile: (p) => {
-      const f = files[p];
-      if (f === undefined) throw new Error(`ENOENT: ${p}`);
-      return typeof f === 'string' ? new TextEncoder().encode(f) : f;
-    },
-    writeFile: () => undefined,
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
+import { scriptIO } from '../testing/script-io.js';
 
 // r0 = 0; exit  /  lddw r1, map idx 0; r0 = 0; exit  (hand-encoded)
 const RET0 = Uint8Array.from(Buffer.from('b7000000000000009500000000000000', 'hex'));
@@ -33,7 +17,7 @@ describe('bpfsim map/prog/link', () => {
       'map dump id 1',
       'map show',
     ].join('\n');
-    const t = fakeIO({ s: script });
+    const t = scriptIO({ s: script });
     expect(await main(['map', '--script', 's'], t.io)).toBe(0);
     expect(t.out()).toBe(
       '1: hash  name foo  flags 0x0\n\tkey 4B  value 8B  max_entries 16  memlock 2320B\n' +
@@ -44,7 +28,7 @@ describe('bpfsim map/prog/link', () => {
   });
 
   it('errors name the line and the errno, exit code 1', async () => {
-    const t = fakeIO({ s: 'map create type array key 4 value 4 entries 1\nmap update id 1 key 5 0 0 0 value 1 0 0 0' });
+    const t = scriptIO({ s: 'map create type array key 4 value 4 entries 1\nmap update id 1 key 5 0 0 0 value 1 0 0 0' });
     expect(await main(['map', '--script', 's'], t.io)).toBe(1);
     expect(t.err()).toContain('s:2: map update: E2BIG');
   });
@@ -56,7 +40,7 @@ describe('bpfsim map/prog/link', () => {
       'prog load ret0.bin type socket_filter',
       'prog run id 2 data_in hex:000102030405060708090a0b0c0d0e0f',
     ].join('\n');
-    const t = fakeIO({ s: script, 'used.bin': USES_MAP, 'ret0.bin': RET0 });
+    const t = scriptIO({ s: script, 'used.bin': USES_MAP, 'ret0.bin': RET0 });
     expect(await main(['prog', '--json', '--script', 's'], t.io)).toBe(0);
     const lines = t.out().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[1][0]).toMatchObject({ id: 1, type: 'socket_filter', name: 'user', tag: '0bd0168676c7c779', gpl_compatible: true, map_ids: [1], bytes_xlated: 32 });
@@ -66,7 +50,7 @@ describe('bpfsim map/prog/link', () => {
   });
 
   it('prog dump xlated shows the map id where the program loaded a map fd, in the kernel log syntax', async () => {
-    const t = fakeIO({ s: 'map create type array key 4 value 4 entries 1\nprog load used.bin type socket_filter map idx 0 id 1\nprog dump xlated id 1', 'used.bin': USES_MAP });
+    const t = scriptIO({ s: 'map create type array key 4 value 4 entries 1\nprog load used.bin type socket_filter map idx 0 id 1\nprog dump xlated id 1', 'used.bin': USES_MAP });
     expect(await main(['prog', '--script', 's'], t.io)).toBe(0);
     const dump = t.out().split('\n').filter((l) => /^ {3}\d:/.test(l));
     // Hand-checked against `bpftool prog dump xlated` on Linux 6.18 (print_imm shows the map's ID).
@@ -78,7 +62,7 @@ describe('bpfsim map/prog/link', () => {
     const usesValue = Uint8Array.from(Buffer.from('18210000000000000000000010000000b7000000000000009500000000000000', 'hex'));
     const script = 'map create type array key 4 value 4 entries 1\nmap create type array key 4 value 32 entries 1\n' +
       'prog load v.bin type socket_filter map idx 0 id 2\nprog dump xlated id 1';
-    const t = fakeIO({ s: script, 'v.bin': usesValue });
+    const t = scriptIO({ s: script, 'v.bin': usesValue });
     expect(await main(['prog', '--script', 's'], t.io)).toBe(0);
     const dump = t.out().split('\n').filter((l) => /^ {3}\d:/.test(l));
     expect(dump).toEqual(['   0: (18) r1 = map[id:2][0]+16', '   2: (b7) r0 = 0', '   3: (95) exit']);
@@ -86,16 +70,16 @@ describe('bpfsim map/prog/link', () => {
 
   it('link create/show/detach for XDP on lo', async () => {
     const xdp = Uint8Array.from(Buffer.from('b7000000020000009500000000000000', 'hex'));
-    const t = fakeIO({ s: 'prog load x.bin type xdp\nlink create id 1 xdp dev 1\nlink show\nlink detach id 1', 'x.bin': xdp });
+    const t = scriptIO({ s: 'prog load x.bin type xdp\nlink create id 1 xdp dev 1\nlink show\nlink detach id 1', 'x.bin': xdp });
     expect(await main(['link', '--script', 's'], t.io)).toBe(0);
     expect(t.out()).toContain('1: xdp  prog 1\n\tifindex 1\n1: xdp  prog 1\n\tifindex 1\n');
   });
 
   it('a single command runs in a fresh kernel; bad usage is exit code 2', async () => {
-    const t = fakeIO({});
+    const t = scriptIO({});
     expect(await main(['map', 'create', 'type', 'array', 'key', '4', 'value', '4', 'entries', '2'], t.io)).toBe(0);
     expect(t.out()).toBe('1: array  flags 0x0\n\tkey 4B  value 4B  max_entries 2  memlock 328B\n');
-    const u = fakeIO({});
+    const u = scriptIO({});
     expect(await main(['map', 'create', 'type', 'nope'], u.io)).toBe(2);
     expect(await main(['map'], u.io)).toBe(2);
   });
@@ -109,10 +93,10 @@ describe('pins', () => {
       'map update pinned /sys/fs/bpf/m key 1 0 0 0 value 9 0 0 0',
       'map lookup pinned /sys/fs/bpf/m key 1 0 0 0',
     ].join('\n');
-    const t = fakeIO({ s: script });
+    const t = scriptIO({ s: script });
     expect(await main(['map', '--script', 's'], t.io)).toBe(0);
     expect(t.out()).toContain('key: 01 00 00 00  value: 09 00 00 00\n');
-    const bad = fakeIO({ s: 'map create type array key 4 value 4 entries 2\nmap pin id 1 /tmp/m' });
+    const bad = scriptIO({ s: 'map create type array key 4 value 4 entries 2\nmap pin id 1 /tmp/m' });
     expect(await main(['map', '--script', 's'], bad.io)).toBe(1);
     expect(bad.err()).toContain('EPERM');
   });

@@ -3,29 +3,13 @@
 // bpffs is mounted at /sys/fs/bpf). The pins outlive every fd the script opened.
 import { describe, expect, it } from 'vitest';
 import { main } from '../index.js';
-import type { CliIO } from '../io.js';
-
-function fakeIO(files: Record<string, Uint8Array | string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    readFile: (p) => {
-      const f = files[p];
-      if (f === undefined) throw new Error(`ENOENT: ${p}`);
-      return typeof f === 'string' ? new TextEncoder().encode(f) : f;
-    },
-    writeFile: () => undefined,
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
+import { scriptIO } from '../testing/script-io.js';
 
 // lddw r1, map idx 0; r0 = 0; exit (hand-encoded; the loader patches the map in)
 const USES_MAP = Uint8Array.from(Buffer.from('18110000000000000000000000000000b7000000000000009500000000000000', 'hex'));
 
 const run = async (verb: string, script: string, files: Record<string, Uint8Array> = {}) => {
-  const t = fakeIO({ s: script, ...files });
+  const t = scriptIO({ s: script, ...files });
   const code = await main([verb, '--script', 's'], t.io);
   return { code, out: t.out(), err: t.err() };
 };
@@ -65,7 +49,7 @@ describe('pinned PATH', () => {
   });
 
   it('prog show pinned in --json mode gives the object bpftool -j prints', async () => {
-    const t = fakeIO({
+    const t = scriptIO({
       s: ['map create type array key 4 value 4 entries 1', 'prog load used.bin type socket_filter name user map idx 0 id 1', 'prog pin id 1 /sys/fs/bpf/p', 'prog show pinned /sys/fs/bpf/p'].join('\n'),
       'used.bin': USES_MAP,
     });

@@ -329,17 +329,94 @@ describe('program-side keys', () => {
   });
 });
 
-describe('LRU with BPF_F_NO_COMMON_LRU', () => {
-  it('each cpu owns max_entries / ncpus elements and evicts from its own share', () => {
-    const m = hash(4, 'lru_hash', 2 /* BPF_F_NO_COMMON_LRU */); // 2 cpus → 2 elements each
+describe('LRU with BPF_F_NO_COMMON_LRU (per-cpu lists, bpf_percpu_lru_pop_free)', () => {
+  // Sequences recorded on Linux 6.18 with 2 possible cpus, the oracle pinned to cpu 0 (bpf(2) calls here run on
+  // cpu 0 too): every cpu owns max_entries / 2 nodes; when cpu 0's free list is empty, __bpf_lru_list_shrink
+  // evicts up to PERCPU_FREE_TARGET (4) unreferenced elements from its inactive tail in one go.
+  const NO_COMMON_LRU = 2;
+  const sorted = (m: BpfMap): number[] => walk(m).sort((a, b) => a - b);
+
+  it('an insert into a full share evicts every unreferenced element of it, even when other cpus have room', () => {
+    // facts/lru.py: insert 1,2,3,4, lookup 1 → ENOENT; insert 5,6, update 3, insert 7 → only 3 and 7 remain.
+    const m = hash(4, 'lru_hash', NO_COMMON_LRU);
+    for (const k of [1, 2, 3, 4]) m.update(u32(k), u32(k));
+    expect(errnoOf(() => m.lookup(u32(1)))).toBe('ENOENT');
+    expect(sorted(m)).toEqual([3, 4]); // inserting 3 evicted 1 and 2
+    for (const k of [5, 6]) m.update(u32(k), u32(k));
+    m.update(u32(3), u32(0x21));
+    m.update(u32(7), u32(7));
+    expect(sorted(m)).toEqual([3, 7]);
+    expect(readU32(m.lookup(u32(3)))).toBe(0x21);
+  });
+
+  it('the node is taken before the flags are checked: NOEXIST on a key the pop just evicted succeeds', () => {
+    // Kernel: insert 1, insert 0, update 0 BPF_NOEXIST → 0 (the pop evicted 0 and 1), lookup 0 → new value, 1 → ENOENT.
+    const m = hash(4, 'lru_hash', NO_COMMON_LRU);
+    m.update(u32(1), u32(1));
+    m.update(u32(0), u32(0));
+    m.update(u32(0), u32(9), BPF_NOEXIST);
+    expect(readU32(m.lookup(u32(0)))).toBe(9);
+    expect(errnoOf(() => m.lookup(u32(1)))).toBe('ENOENT');
+    expect(m.count).toBe(1);
+  });
+
+  it('replacing a key in a full share of 4 evicts all four first, then inserts the key anew', () => {
+    // Kernel (max_entries 8): insert 1..4, update 1 → 11, insert 5 → 1 = 11 and 5 remain; insert 6, 7 → 1, 5, 6, 7.
+    const m = hash(8, 'lru_hash', NO_COMMON_LRU);
+    for (const k of [1, 2, 3, 4]) m.update(u32(k), u32(k));
+    m.update(u32(1), u32(11));
+    m.update(u32(5), u32(5));
+    expect(sorted(m)).toEqual([1, 5]);
+    expect(readU32(m.lookup(u32(1)))).toBe(11);
+    m.update(u32(6), u32(6));
+    m.update(u32(7), u32(7));
+    expect(sorted(m)).toEqual([1, 5, 6, 7]);
+  });
+
+  it('a replaced element keeps its ref bit through shrinking, and a deleted node is reused first', () => {
+    // Kernel (max_entries 8): insert 1..4, update 2 → 22, update 3 → 33, insert 5 → 2, 3, 5 remain (the update of 2
+    // evicted 1..4, the update of 3 reused a free node); delete 5, insert 6, 7 → 2, 3, 6, 7.
+    const m = hash(8, 'lru_hash', NO_COMMON_LRU);
+    for (const k of [1, 2, 3, 4]) m.update(u32(k), u32(k));
+    m.update(u32(2), u32(22));
+    m.update(u32(3), u32(33));
+    m.update(u32(5), u32(5));
+    expect(sorted(m)).toEqual([2, 3, 5]);
+    expect([readU32(m.lookup(u32(2))), readU32(m.lookup(u32(3)))]).toEqual([22, 33]);
+    m.delete(u32(5));
+    m.update(u32(6), u32(6));
+    m.update(u32(7), u32(7));
+    expect(sorted(m)).toEqual([2, 3, 6, 7]);
+  });
+
+  it('lru_percpu_hash: an in-place BPF_EXIST update marks the element, so the shrink moves it to active', () => {
+    // Kernel (max_entries 4): insert 1, 2, update 1 BPF_EXIST, insert 3 → 1 and 3 remain (the rotation moved 1 to
+    // the active list); insert 4 → 1 and 4 (the shrink only scans the inactive list, where 3 is alone).
+    const m = hash(4, 'lru_percpu_hash', NO_COMMON_LRU);
+    const v = new Uint8Array(16);
+    m.update(u32(1), v);
+    m.update(u32(2), v);
+    m.update(u32(1), v, BPF_EXIST);
+    m.update(u32(3), v);
+    expect(sorted(m)).toEqual([1, 3]);
+    m.update(u32(4), v);
+    expect(sorted(m)).toEqual([1, 4]);
+  });
+
+  it('programs insert into their own cpu\'s share: cpu 1 keeps its elements while cpu 0 evicts', () => {
+    // Recorded on the kernel with bpf(2) calls, pinning the oracle to cpu 1 for the inserts of 3, 6 and 7 (bpfsim's
+    // bpf(2) always runs on cpu 0, so programs stand in for cpu 1 here): 4, 5 and 7 remain.
+    const m = hash(4, 'lru_hash', NO_COMMON_LRU);
     expect(m.updateFromProgram(u32(1), u32(1), 0, 0)).toBe(0);
     expect(m.updateFromProgram(u32(2), u32(2), 0, 0)).toBe(0);
     expect(m.updateFromProgram(u32(3), u32(3), 0, 1)).toBe(0);
-    expect(m.updateFromProgram(u32(4), u32(4), 0, 0)).toBe(0); // cpu 0's share is full: evicts 1, cpu 1 has room
-    expect(walk(m).sort()).toEqual([2, 3, 4]);
-    m.lookupForProgram(u32(2), 0);
-    m.update(u32(5), u32(5)); // bpf(2) runs on cpu 0: evicts 4 (2 was just used)
-    expect(walk(m).sort()).toEqual([2, 3, 5]);
-    expect(m.count).toBe(3);
+    expect(m.updateFromProgram(u32(4), u32(4), 0, 0)).toBe(0); // cpu 0's share is empty: 1 and 2 go
+    expect(sorted(m)).toEqual([3, 4]);
+    m.update(u32(5), u32(5)); // cpu 0 still has one free node
+    expect(sorted(m)).toEqual([3, 4, 5]);
+    expect(m.updateFromProgram(u32(6), u32(6), 0, 1)).toBe(0); // cpu 1's second node
+    expect(sorted(m)).toEqual([3, 4, 5, 6]);
+    expect(m.updateFromProgram(u32(7), u32(7), 0, 1)).toBe(0); // cpu 1 full: evicts 3 and 6, not cpu 0's 4 and 5
+    expect(sorted(m)).toEqual([4, 5, 7]);
   });
 });

@@ -12,12 +12,14 @@
 // which are NOT exact least-recently-used. An update pops its node BEFORE checking the flags, like
 // htab_lru_map_update_elem: on a full map it may evict the very key it updates. Program lookups and replacing
 // updates set the ref bit (bpf_lru_node_set_ref); bpf(2) lookups don't (htab_lru_map_lookup_elem_sys).
-// With BPF_F_NO_COMMON_LRU every cpu owns max_entries / ncpus elements (bpf_lru_percpu): an insert on a cpu whose
-// share is used up evicts that cpu's least recently used element even if other cpus have room (exact LRU and flags
-// checked first: an approximation of bpf_percpu_lru_pop_free). bpf(2) calls run on cpu 0.
+// With BPF_F_NO_COMMON_LRU, lru-percpu.ts follows bpf_percpu_lru_pop_free / _push_free: every cpu owns
+// max_entries / ncpus nodes on its own lists, so an insert on a cpu whose share is used up evicts (up to
+// PERCPU_FREE_TARGET elements at once) even if other cpus have room; the node is taken before the flags are checked
+// here too. bpf(2) calls run on cpu 0.
 import { BpfError, type Errno } from '../errno.js';
 import { BaseMap, concat, type MapSpec } from './base.js';
-import { CommonLru, type LruNode } from './lru-list.js';
+import { type BpfLru, CommonLru, type LruNode } from './lru-list.js';
+import { PercpuLru } from './lru-percpu.js';
 import {
   BPF_EXIST,
   BPF_F_ACCESS_MASK,
@@ -106,9 +108,7 @@ interface Elem {
   prev: Elem | null;
   next: Elem | null;
   bucket: number;
-  /** LRU: the cpu whose list the element was taken from (bpf_lru_node.cpu). */
-  cpu: number;
-  /** Common LRU: the element's bpf_lru_node. */
+  /** LRU maps: the element's bpf_lru_node (its cpu is the list it was taken from). */
   node?: LruNode<Elem>;
   /** HASH_OF_MAPS: the inner map reference this element holds. */
   ref?: EntryRef;
@@ -125,11 +125,8 @@ export class HashMap extends BaseMap {
   private readonly byKey = new Map<string, Elem>();
   private readonly order: ElemOrder<Elem>;
   private nextSeq = 0;
-  /** LRU recency per list (one list, or one per cpu with BPF_F_NO_COMMON_LRU): least recently used first. */
-  private readonly recency: Map<string, Elem>[];
-  private readonly percpuLru: boolean;
-  /** LRU maps without BPF_F_NO_COMMON_LRU: the kernel's common bpf_lru list. */
-  private readonly commonLru: CommonLru<Elem> | undefined;
+  /** LRU maps: the kernel's common bpf_lru list, or the per-cpu lists with BPF_F_NO_COMMON_LRU. */
+  private readonly lruList: BpfLru<Elem> | undefined;
 
   constructor(spec: MapSpec, env: MapEnv) {
     super(spec, env);
@@ -143,9 +140,14 @@ export class HashMap extends BaseMap {
       checkAllocation(per * spec.maxEntries, 'pre-allocated hash elements');
     }
     this.batchOps = { lookup: 'htab', lookupAndDelete: 'htab', update: 'generic', delete: 'generic' };
-    this.percpuLru = this.lru && (spec.mapFlags & BPF_F_NO_COMMON_LRU) !== 0;
-    this.recency = Array.from({ length: this.percpuLru ? this.ncpus : 1 }, () => new Map<string, Elem>());
-    this.commonLru = this.lru && !this.percpuLru ? new CommonLru<Elem>(spec.maxEntries, this.ncpus, (e) => this.unlink(e, true)) : undefined;
+    if (this.lru) {
+      // htab_map_alloc → bpf_lru_init(percpu_lru) + prealloc_init's bpf_lru_populate of max_entries nodes.
+      const evict = (e: Elem): void => this.unlink(e, true);
+      this.lruList =
+        spec.mapFlags & BPF_F_NO_COMMON_LRU
+          ? new PercpuLru<Elem>(spec.maxEntries, this.ncpus, evict)
+          : new CommonLru<Elem>(spec.maxEntries, this.ncpus, evict);
+    }
     this.order =
       spec.mapFlags & BPF_F_ZERO_SEED
         ? new BucketOrder<Elem>(2 ** Math.ceil(Math.log2(Math.max(1, spec.maxEntries))), 0)
@@ -197,7 +199,7 @@ export class HashMap extends BaseMap {
     return this.byKey.get(bytesKey(key.length === this.keySize ? key : key.subarray(0, this.keySize)));
   }
 
-  private insert(fullKey: Uint8Array, cpu: number): Elem {
+  private insert(fullKey: Uint8Array): Elem {
     const key = fullKey.subarray(0, this.keySize);
     const k = bytesKey(key);
     const e: Elem = {
@@ -208,50 +210,26 @@ export class HashMap extends BaseMap {
       prev: null,
       next: null,
       bucket: 0,
-      cpu: this.percpuLru ? cpu : 0,
     };
     this.order.add(e);
     this.byKey.set(k, e);
-    if (this.percpuLru) this.recency[e.cpu].set(k, e);
     return e;
   }
 
   /** Remove `e` from the table; its LRU node goes back to a free list unless the LRU itself evicted it. */
   protected unlink(e: Elem, evictedByLru = false): void {
-    if (e.node && !evictedByLru) this.commonLru?.pushFree(e.node);
+    if (e.node && !evictedByLru) this.lruList?.pushFree(e.node);
     e.node = undefined;
     this.order.remove(e);
     this.byKey.delete(e.k);
-    if (this.percpuLru) this.recency[e.cpu].delete(e.k);
     const ref = e.ref;
     e.ref = undefined;
     ref?.release();
   }
 
+  /** bpf_lru_node_set_ref */
   private touch(e: Elem): void {
-    if (!this.lru) return;
-    if (e.node) {
-      this.commonLru?.setRef(e.node);
-      return;
-    }
-    const list = this.recency[e.cpu];
-    list.delete(e.k);
-    list.set(e.k, e);
-  }
-
-  /**
-   * Room for a new element inserted on `cpu`: E2BIG when full, except LRU maps evict their least recently used
-   * element (from `cpu`'s own share with BPF_F_NO_COMMON_LRU).
-   */
-  private makeRoom(cpu: number): Errno | undefined {
-    if (!this.lru) return this.byKey.size < this.maxEntries ? undefined : 'E2BIG';
-    const list = this.recency[this.percpuLru ? cpu : 0];
-    const share = this.percpuLru ? this.maxEntries / this.ncpus : this.maxEntries;
-    if (list.size < share) return undefined;
-    const victim = list.values().next().value as Elem | undefined;
-    if (!victim) return 'ENOMEM';
-    this.unlink(victim);
-    return undefined;
+    if (e.node) this.lruList?.setRef(e.node);
   }
 
   /**
@@ -264,15 +242,13 @@ export class HashMap extends BaseMap {
     const base = plain ? flags & ~BPF_F_LOCK : flags;
     if (base > BPF_EXIST) return 'EINVAL';
     if (flags & BPF_F_LOCK && this.spinLockOff === undefined) return 'EINVAL';
-    if (this.commonLru) return this.commonLruUpdate(this.commonLru, key, value, base, cpu);
+    if (this.lruList) return this.lruUpdate(this.lruList, key, value, base, cpu);
     let e = this.find(key);
     if (e && base === BPF_NOEXIST) return 'EEXIST';
     if (!e && base === BPF_EXIST) return 'ENOENT';
     if (!e) {
-      const onCpu = cpu < 0 ? 0 : cpu;
-      const err = this.makeRoom(onCpu);
-      if (err) return err;
-      e = this.insert(key, onCpu);
+      if (this.byKey.size >= this.maxEntries) return 'E2BIG';
+      e = this.insert(key);
     } else {
       this.touch(e);
       // htab_map_update_elem / htab_lru_map_update_elem link a fresh element at the bucket head; per-cpu maps and
@@ -289,7 +265,7 @@ export class HashMap extends BaseMap {
    * A replaced element's node is freed and the new node gets its ref bit; per-cpu maps update in place, mark the
    * old node referenced, and do not pop a node at all for BPF_EXIST.
    */
-  private commonLruUpdate(lru: CommonLru<Elem>, key: Uint8Array, value: Uint8Array, base: number, cpu: number): Errno | undefined {
+  private lruUpdate(lru: BpfLru<Elem>, key: Uint8Array, value: Uint8Array, base: number, cpu: number): Errno | undefined {
     const onCpu = cpu < 0 ? 0 : cpu;
     const inPlace = this.percpu && base === BPF_EXIST;
     const node = inPlace ? undefined : lru.popFree(onCpu);
@@ -309,7 +285,7 @@ export class HashMap extends BaseMap {
         if (e.node) lru.pushFree(e.node);
         this.order.reinserted(e);
       } else {
-        e = this.insert(key, onCpu);
+        e = this.insert(key);
       }
       e.node = node;
       node.owner = e;

@@ -8,14 +8,14 @@
 // update may evict the very key it updates, and then BPF_EXIST fails with ENOENT.
 
 /** Node list types (enum bpf_lru_list_type). */
-const ACTIVE = 0;
-const INACTIVE = 1;
-const FREE = 2;
+export const ACTIVE = 0;
+export const INACTIVE = 1;
+export const FREE = 2;
 const PENDING = 4; // BPF_LRU_LOCAL_LIST_T_PENDING
 
-/** LOCAL_FREE_TARGET (the cap of target_free) and LOCAL_NR_SCANS. */
+/** LOCAL_FREE_TARGET (the cap of target_free) and LOCAL_NR_SCANS (lru->nr_scans of the common LRU). */
 const LOCAL_FREE_TARGET = 128;
-const NR_SCANS = LOCAL_FREE_TARGET;
+const LOCAL_NR_SCANS = LOCAL_FREE_TARGET;
 
 interface Link {
   prev: Link;
@@ -58,11 +58,154 @@ function listMove(n: Link, head: Link): void {
   listAdd(n, head);
 }
 
-export class CommonLru<T> {
+/**
+ * One struct bpf_lru_list without its free list (free nodes carry no state, so owners keep free counters): the
+ * active and inactive lists, their counts and next_inactive_rotation, with the list operations of
+ * bpf_lru_list.c that both the common LRU and the per-cpu LRU (BPF_F_NO_COMMON_LRU) use. `nrScans` is
+ * lru->nr_scans: LOCAL_NR_SCANS (128) for the common LRU, PERCPU_NR_SCANS (4) per cpu.
+ */
+export class LruLists<T> {
   private readonly lists: [Link, Link] = [newHead(), newHead()];
   private readonly counts = [0, 0];
-  private globalFree: number;
   private nextInactiveRotation: Link;
+
+  constructor(private readonly nrScans: number, private readonly evictOwner: (owner: T) => void) {
+    this.nextInactiveRotation = this.lists[INACTIVE];
+  }
+
+  private evict(owner: T | undefined): void {
+    if (owner !== undefined) this.evictOwner(owner);
+  }
+
+  /** __bpf_lru_node_move_in: a node from a local list (or a free list) goes to the head of `tgt`, ref cleared. */
+  moveIn(node: LruNode<T>, tgt: number): void {
+    this.counts[tgt]++;
+    node.type = tgt;
+    node.ref = false;
+    listMove(node, this.lists[tgt]);
+  }
+
+  /** __bpf_lru_node_move within / between the active and inactive lists. */
+  move(node: LruNode<T>, tgt: number): void {
+    if (node.type !== tgt) {
+      this.counts[node.type]--;
+      this.counts[tgt]++;
+      node.type = tgt;
+    }
+    node.ref = false;
+    if (node === this.nextInactiveRotation) this.nextInactiveRotation = node.prev;
+    listMove(node, this.lists[tgt]);
+  }
+
+  /** __bpf_lru_node_move(…, BPF_LRU_LIST_T_FREE) / __bpf_lru_node_move_to_free: the caller counts the free node. */
+  remove(node: LruNode<T>): void {
+    if (node === this.nextInactiveRotation) this.nextInactiveRotation = node.prev;
+    this.counts[node.type]--;
+    listDel(node);
+    node.type = FREE;
+  }
+
+  /** __bpf_lru_list_rotate: rotate active when inactive is smaller, then always rotate inactive. */
+  rotate(): void {
+    if (this.counts[INACTIVE] < this.counts[ACTIVE]) this.rotateActive();
+    this.rotateInactive();
+  }
+
+  /** __bpf_lru_list_rotate_active: from the tail, referenced nodes go back to active's head, others to inactive. */
+  private rotateActive(): void {
+    const head = this.lists[ACTIVE];
+    const first = head.next;
+    let i = 0;
+    for (let n = head.prev; n !== head; ) {
+      const prev = n.prev;
+      const node = n as LruNode<T>;
+      this.move(node, node.ref ? ACTIVE : INACTIVE);
+      if (++i === this.nrScans || n === first) break;
+      n = prev;
+    }
+  }
+
+  /** __bpf_lru_list_rotate_inactive: from next_inactive_rotation backwards, referenced nodes go to active. */
+  private rotateInactive(): void {
+    const head = this.lists[INACTIVE];
+    if (head.next === head) return;
+    let last = this.nextInactiveRotation.next;
+    if (last === head) last = last.next;
+    let cur = this.nextInactiveRotation;
+    let next = cur;
+    let i = 0;
+    while (i < this.nrScans) {
+      if (cur === head) {
+        cur = cur.prev;
+        continue;
+      }
+      const node = cur as LruNode<T>;
+      next = cur.prev;
+      if (node.ref) this.move(node, ACTIVE);
+      if (cur === last) break;
+      cur = next;
+      i++;
+    }
+    this.nextInactiveRotation = next;
+  }
+
+  /**
+   * __bpf_lru_list_shrink: evict unreferenced inactive nodes from the tail, else force one out (inactive's tail,
+   * or active's when inactive is empty). Returns the number of nodes freed; the caller adds them to its free list.
+   */
+  shrink(target: number): number {
+    const shrunk = this.shrinkInactive(target);
+    if (shrunk) return shrunk;
+    const inactive = this.lists[INACTIVE];
+    const list = inactive.next !== inactive ? inactive : this.lists[ACTIVE];
+    const tail = list.prev;
+    if (tail === list) return 0;
+    const node = tail as LruNode<T>;
+    this.evict(node.owner);
+    this.remove(node);
+    return 1;
+  }
+
+  /** __bpf_lru_list_shrink_inactive */
+  private shrinkInactive(target: number): number {
+    const head = this.lists[INACTIVE];
+    let shrunk = 0;
+    let i = 0;
+    for (let n = head.prev; n !== head; ) {
+      const prev = n.prev;
+      const node = n as LruNode<T>;
+      if (node.ref) {
+        this.move(node, ACTIVE);
+      } else {
+        this.evict(node.owner);
+        this.remove(node);
+        if (++shrunk === target) break;
+      }
+      if (++i === this.nrScans) break;
+      n = prev;
+    }
+    return shrunk;
+  }
+}
+
+/** The interface hash.ts uses for both LRU flavours (bpf_lru_pop_free / bpf_lru_push_free / bpf_lru_node_set_ref). */
+export interface BpfLru<T> {
+  popFree(cpu: number): LruNode<T> | undefined;
+  pushFree(node: LruNode<T>): void;
+  setRef(node: LruNode<T>): void;
+}
+
+/** A fresh bpf_lru_node taken off a free list by `cpu`, not yet on any list. */
+export function newNode<T>(type: number, cpu: number): LruNode<T> {
+  const node = { type, ref: false, cpu, owner: undefined } as unknown as LruNode<T>;
+  node.prev = node;
+  node.next = node;
+  return node;
+}
+
+export class CommonLru<T> implements BpfLru<T> {
+  private readonly global: LruLists<T>;
+  private globalFree: number;
   private readonly localFree: number[];
   private readonly pending: Link[];
   private readonly nextSteal: number[];
@@ -78,16 +221,12 @@ export class CommonLru<T> {
    * from the hash table (htab_lru_map_delete_node); it always succeeds in a single-threaded simulation.
    */
   constructor(nrElems: number, private readonly ncpus: number, private readonly evictOwner: (owner: T) => void) {
+    this.global = new LruLists<T>(LOCAL_NR_SCANS, evictOwner);
     this.globalFree = nrElems;
     this.targetFree = Math.min(Math.max(Math.floor(Math.floor(nrElems / ncpus) / 2), 1), LOCAL_FREE_TARGET);
-    this.nextInactiveRotation = this.lists[INACTIVE];
     this.localFree = Array.from({ length: ncpus }, () => 0);
     this.pending = Array.from({ length: ncpus }, () => newHead());
     this.nextSteal = Array.from({ length: ncpus }, (_, cpu) => cpu); // bpf_lru_locallist_init
-  }
-
-  private evict(owner: T | undefined): void {
-    if (owner !== undefined) this.evictOwner(owner);
   }
 
   /** bpf_lru_node_set_ref: a program looked the element up (or an update replaced it). */
@@ -130,17 +269,12 @@ export class CommonLru<T> {
       return;
     }
     // bpf_lru_list_push_free → __bpf_lru_node_move(l, node, BPF_LRU_LIST_T_FREE)
-    this.counts[node.type]--;
-    if (node === this.nextInactiveRotation) this.nextInactiveRotation = node.prev;
-    listDel(node);
-    node.type = FREE;
+    this.global.remove(node);
     this.globalFree++;
   }
 
   private addPending(cpu: number): LruNode<T> {
-    const node = { type: PENDING, ref: false, cpu, owner: undefined } as unknown as LruNode<T>;
-    node.prev = node;
-    node.next = node;
+    const node = newNode<T>(PENDING, cpu);
     listAdd(node, this.pending[cpu]);
     return node;
   }
@@ -152,7 +286,7 @@ export class CommonLru<T> {
       for (let n = head.prev; n !== head; n = n.prev) {
         const node = n as LruNode<T>;
         if (!node.ref || force) {
-          this.evict(node.owner);
+          if (node.owner !== undefined) this.evictOwner(node.owner);
           listDel(node);
           return true;
         }
@@ -164,11 +298,11 @@ export class CommonLru<T> {
   /** bpf_lru_list_pop_free_to_local */
   private popFreeToLocal(cpu: number): void {
     this.flushPending(cpu);
-    this.rotate();
+    this.global.rotate();
     const nfree = Math.min(this.globalFree, this.targetFree);
     this.globalFree -= nfree;
     this.localFree[cpu] += nfree;
-    if (nfree < this.targetFree) this.shrink(this.targetFree - nfree, cpu);
+    if (nfree < this.targetFree) this.localFree[cpu] += this.global.shrink(this.targetFree - nfree);
   }
 
   /** __local_list_flush: pending nodes, oldest first, go to the head of active (ref set) or inactive. */
@@ -177,109 +311,8 @@ export class CommonLru<T> {
     for (let n = head.prev; n !== head; ) {
       const prev = n.prev;
       const node = n as LruNode<T>;
-      const tgt = node.ref ? ACTIVE : INACTIVE;
-      this.counts[tgt]++;
-      node.type = tgt;
-      node.ref = false;
-      listMove(node, this.lists[tgt]);
+      this.global.moveIn(node, node.ref ? ACTIVE : INACTIVE);
       n = prev;
     }
-  }
-
-  /** __bpf_lru_node_move within / between the active and inactive lists. */
-  private move(node: LruNode<T>, tgt: number): void {
-    if (node.type !== tgt) {
-      this.counts[node.type]--;
-      this.counts[tgt]++;
-      node.type = tgt;
-    }
-    node.ref = false;
-    if (node === this.nextInactiveRotation) this.nextInactiveRotation = node.prev;
-    listMove(node, this.lists[tgt]);
-  }
-
-  /** __bpf_lru_node_move_to_free onto `cpu`'s local free list. */
-  private moveToLocalFree(node: LruNode<T>, cpu: number): void {
-    if (node === this.nextInactiveRotation) this.nextInactiveRotation = node.prev;
-    this.counts[node.type]--;
-    listDel(node);
-    this.localFree[cpu]++;
-  }
-
-  /** __bpf_lru_list_rotate: rotate active when inactive is smaller, then always rotate inactive. */
-  private rotate(): void {
-    if (this.counts[INACTIVE] < this.counts[ACTIVE]) this.rotateActive();
-    this.rotateInactive();
-  }
-
-  /** __bpf_lru_list_rotate_active: from the tail, referenced nodes go back to active's head, others to inactive. */
-  private rotateActive(): void {
-    const head = this.lists[ACTIVE];
-    const first = head.next;
-    let i = 0;
-    for (let n = head.prev; n !== head; ) {
-      const prev = n.prev;
-      const node = n as LruNode<T>;
-      this.move(node, node.ref ? ACTIVE : INACTIVE);
-      if (++i === NR_SCANS || n === first) break;
-      n = prev;
-    }
-  }
-
-  /** __bpf_lru_list_rotate_inactive: from next_inactive_rotation backwards, referenced nodes go to active. */
-  private rotateInactive(): void {
-    const head = this.lists[INACTIVE];
-    if (head.next === head) return;
-    let last = this.nextInactiveRotation.next;
-    if (last === head) last = last.next;
-    let cur = this.nextInactiveRotation;
-    let next = cur;
-    let i = 0;
-    while (i < NR_SCANS) {
-      if (cur === head) {
-        cur = cur.prev;
-        continue;
-      }
-      const node = cur as LruNode<T>;
-      next = cur.prev;
-      if (node.ref) this.move(node, ACTIVE);
-      if (cur === last) break;
-      cur = next;
-      i++;
-    }
-    this.nextInactiveRotation = next;
-  }
-
-  /** __bpf_lru_list_shrink: evict unreferenced inactive nodes from the tail, else force one out. */
-  private shrink(target: number, cpu: number): void {
-    if (this.shrinkInactive(target, cpu)) return;
-    const inactive = this.lists[INACTIVE];
-    const list = inactive.next !== inactive ? inactive : this.lists[ACTIVE];
-    const tail = list.prev;
-    if (tail === list) return;
-    const node = tail as LruNode<T>;
-    this.evict(node.owner);
-    this.moveToLocalFree(node, cpu);
-  }
-
-  /** __bpf_lru_list_shrink_inactive */
-  private shrinkInactive(target: number, cpu: number): number {
-    const head = this.lists[INACTIVE];
-    let shrunk = 0;
-    let i = 0;
-    for (let n = head.prev; n !== head; ) {
-      const prev = n.prev;
-      const node = n as LruNode<T>;
-      if (node.ref) {
-        this.move(node, ACTIVE);
-      } else {
-        this.evict(node.owner);
-        this.moveToLocalFree(node, cpu);
-        if (++shrunk === target) break;
-      }
-      if (++i === NR_SCANS) break;
-      n = prev;
-    }
-    return shrunk;
   }
 }

@@ -13,6 +13,8 @@ import { Kernel } from './sim-kernel';
 
 warnIfSkipped();
 
+const BPF_F_NO_COMMON_LRU = 2;
+
 const key = fc.integer({ min: 0, max: 6 });
 const flags = fc.constantFrom(0, 1, 2); // BPF_ANY, BPF_NOEXIST, BPF_EXIST
 const value = fc.integer({ min: 0, max: 0xffff });
@@ -49,6 +51,12 @@ const cases: [string, ScriptCommand, fc.Arbitrary<ScriptCommand>][] = [
   ['stack (max_entries 3)', mc(MAP.STACK, 0, 4, 3), queueOp],
   ['lru_hash (max_entries 4, common LRU, one CPU)', mc(MAP.LRU_HASH, 4, 8, 4), keyedOp],
   ['lru_percpu_hash (max_entries 4, common LRU, one CPU)', mc(MAP.LRU_PERCPU_HASH, 4, 8, 4), percpuKeyedOp],
+  // BPF_F_NO_COMMON_LRU: each possible cpu owns max_entries / ncpus nodes (2 cpus here: 2, 4 and 3 per cpu; the
+  // simulated kernel gets the oracle's cpu count); everything runs on cpu 0, so its share fills up while the other
+  // cpus' nodes stay free, and bpf_percpu_lru_pop_free's shrink evicts up to 4 elements at once.
+  ['lru_hash (max_entries 4, BPF_F_NO_COMMON_LRU, one CPU)', mc(MAP.LRU_HASH, 4, 8, 4, BPF_F_NO_COMMON_LRU), keyedOp],
+  ['lru_hash (max_entries 7 → rounded up, BPF_F_NO_COMMON_LRU, one CPU)', mc(MAP.LRU_HASH, 4, 8, 7, BPF_F_NO_COMMON_LRU), keyedOp],
+  ['lru_percpu_hash (max_entries 6, BPF_F_NO_COMMON_LRU, one CPU)', mc(MAP.LRU_PERCPU_HASH, 4, 8, 6, BPF_F_NO_COMMON_LRU), percpuKeyedOp],
 ];
 
 describe.skipIf(!availability.ok)('kernel diff: random element-operation sequences', () => {

@@ -6,14 +6,17 @@
 // mount in a private mount + network namespace, and the interpreter below runs it on bpfsim; the transcripts (ids
 // through a symbol table) must be equal. Skips with a message without root, a C compiler, unshare or cgroup2
 // (BPFSIM_NO_KERNEL=1 forces the skip); the bpfsim side is checked against a recorded kernel transcript either way.
-import { execFileSync } from 'node:child_process';
-import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { load, setup } from '../progs/support.js';
+import {
+  type CgroupOracle,
+  compileCgroupOracle,
+  firstLine,
+  removeOracle,
+  runCgroupOracle,
+  startedThenFailed,
+} from './cgroup2-oracle.js';
 
 type Op =
   | { op: 'link'; slot: number; prog: number; cg: number; type: number }
@@ -51,40 +54,27 @@ function opLine(o: Op): string {
 
 /** A compiled oracle, or why there is none. */
 function compileOracle(): { bin?: string; dir?: string; why?: string } {
-  if (process.env.BPFSIM_NO_KERNEL === '1') return { why: 'BPFSIM_NO_KERNEL=1' };
-  if (process.getuid?.() !== 0) return { why: 'not root' };
-  const dir = mkdtempSync(join(tmpdir(), 'bpfsim-cgops-'));
-  const bin = join(dir, 'cgroup-link-ops');
+  const o = compileCgroupOracle('cgroup-link-ops', 'bpfsim-cgops-');
+  if ('why' in o) return o;
   try {
-    execFileSync('cc', ['-O1', '-o', bin, join(__dirname, 'oracle', 'cgroup-link-ops.c')], { stdio: 'pipe' });
+    runOnKernel(o, [{ op: 'query', cg: 0, type: 0, effective: 0 }]);
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    return { why: `cannot compile oracle/cgroup-link-ops.c: ${(e as Error).message.split('\n')[0]}` };
+    removeOracle(o);
+    return { why: `unshare/cgroup2/bpf(2) unavailable: ${firstLine(e)}` };
   }
-  try {
-    runOnKernel({ bin, dir }, [{ op: 'query', cg: 0, type: 0, effective: 0 }]);
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    return { why: `unshare/cgroup2/bpf(2) unavailable: ${(e as Error).message.split('\n')[0]}` };
-  }
-  return { bin, dir };
+  return o;
 }
 
 let runs = 0;
-function runOnKernel(o: { bin: string; dir: string }, ops: readonly Op[]): string {
-  const mnt = join(o.dir, 'cgroup2');
-  execFileSync('mkdir', ['-p', mnt]);
-  // cgroup2 has one hierarchy: our base cgroup is made under its root, so remove whatever a crash left behind
+function runOnKernel(o: CgroupOracle, ops: readonly Op[]): string {
   const base = `bpfsim-ops-${process.pid}-${runs++}`;
-  const leftovers = ['a/b', 'a', ''].map((d) => `'${mnt}/${base}/${d}'`).join(' ');
-  const script = `mount --make-rprivate / && mount -t cgroup2 none '${mnt}' && '${o.bin}' '${mnt}' '${base}'; s=$?; rmdir ${leftovers} 2>/dev/null; umount '${mnt}'; exit $s`;
   const input = ops.map((x) => `${opLine(x)}\n`).join('');
   try {
-    return execFileSync(...underLinkIdLock('unshare', ['-m', '-n', 'sh', '-c', script]), { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+    return runCgroupOracle(o, { base, leftovers: ['a/b', 'a', ''], input });
   } catch (e) {
     // a helper that started and then failed is a failure to report (compileOracle's probe run makes it a skip)
-    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    if (stdout) return `${stdout}helper failed: ${String(stderr).trim()}\n`;
+    const failed = startedThenFailed(e);
+    if (failed !== undefined) return failed;
     throw e;
   }
 }
@@ -236,7 +226,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const oracle = compileOracle();
 if (oracle.why) console.warn(`cgroup link random kernel differential test skipped: ${oracle.why}`);
 afterAll(() => {
-  if (oracle.dir) rmSync(oracle.dir, { recursive: true, force: true });
+  if (oracle.dir) removeOracle({ dir: oracle.dir });
 });
 
 describe('random cgroup link operations against the real kernel', () => {

@@ -8,44 +8,15 @@
 // (BPF_F_BEFORE / BPF_F_AFTER / BPF_F_ID / BPF_F_LINK anchors, BPF_F_PREORDER) of links. Skips with a
 // message without root, a C compiler, unshare or a cgroup2 mount (BPFSIM_NO_KERNEL=1 forces the skip); the
 // transcript recorded on Linux 6.18 is checked either way.
-import { execFileSync } from 'node:child_process';
-import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Process } from '@bpfsim/objects';
 import { load, setup } from '../progs/support.js';
+import { cgroupOracleOnce } from './cgroup2-oracle.js';
 
 function runOnKernel(): { out?: string; why?: string } {
-  if (process.env.BPFSIM_NO_KERNEL === '1') return { why: 'BPFSIM_NO_KERNEL=1' };
-  if (process.getuid?.() !== 0) return { why: 'not root' };
-  const dir = mkdtempSync(join(tmpdir(), 'bpfsim-cglink-'));
-  try {
-    const bin = join(dir, 'cgroup-link');
-    const mnt = join(dir, 'cgroup2');
-    try {
-      execFileSync('cc', ['-O1', '-o', bin, join(__dirname, 'oracle', 'cgroup-link.c')], { stdio: 'pipe' });
-    } catch (e) {
-      return { why: `cannot compile oracle/cgroup-link.c: ${(e as Error).message.split('\n')[0]}` };
-    }
-    execFileSync('mkdir', ['-p', mnt]);
-    try {
-      // our own cgroup2 mount in a private mount namespace (+ a network namespace): the helper makes its cgroups there
-      // cgroup2 has one hierarchy: our base cgroup is made under its root, so remove whatever a crash left behind
-      const base = `bpfsim-link-${process.pid}-${Date.now()}`;
-      const leftovers = ['r', 'c/d', 'c', ''].map((d) => `'${mnt}/${base}/${d}'`).join(' ');
-      const script = `mount --make-rprivate / && mount -t cgroup2 none '${mnt}' && '${bin}' '${mnt}' '${base}'; s=$?; rmdir ${leftovers} 2>/dev/null; umount '${mnt}'; exit $s`;
-      return { out: execFileSync(...underLinkIdLock('unshare', ['-m', '-n', 'sh', '-c', script]), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
-    } catch (e) {
-      // a helper that started and then failed is a failure to report, not a reason to skip
-      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-      if (stdout) return { out: `${stdout}helper failed: ${String(stderr).trim()}\n` };
-      return { why: `unshare/cgroup2/bpf(2) unavailable: ${(e as Error).message.split('\n')[0]}` };
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // the oracle makes its cgroups under its own base cgroup, removed afterwards with whatever a crash left in it
+  const base = `bpfsim-link-${process.pid}-${Date.now()}`;
+  return cgroupOracleOnce('cgroup-link', 'bpfsim-cglink-', { base, leftovers: ['r', 'c/d', 'c', ''], unavailable: 'unshare/cgroup2/bpf(2)' });
 }
 
 const BPF_F_ALLOW_OVERRIDE = 1;

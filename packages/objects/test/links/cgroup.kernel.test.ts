@@ -2,37 +2,14 @@
 // cgroups it creates in a cgroup2 hierarchy mounted inside a private mount + network namespace (nothing else is
 // attached to), and bpfsim runs the same scenarios; the two transcripts must be equal. Skips with a message where
 // there is no root, no C compiler, no unshare or no cgroup2 (BPFSIM_NO_KERNEL=1 forces the skip).
-import { execFileSync } from 'node:child_process';
-import { underLinkIdLock } from '../../../../testing/kernel-oracle/link-id-lock';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Process } from '@bpfsim/objects';
 import { load, setup, u32At } from '../progs/support.js';
+import { cgroupOracleOnce } from './cgroup2-oracle.js';
 
 function runOnKernel(): { out?: string; why?: string } {
-  if (process.env.BPFSIM_NO_KERNEL === '1') return { why: 'BPFSIM_NO_KERNEL=1' };
-  if (process.getuid?.() !== 0) return { why: 'not root' };
-  const dir = mkdtempSync(join(tmpdir(), 'bpfsim-cg-'));
-  try {
-    const bin = join(dir, 'cgroup-attach');
-    const mnt = join(dir, 'cgroup2');
-    try {
-      execFileSync('cc', ['-O1', '-o', bin, join(__dirname, 'oracle', 'cgroup-attach.c')], { stdio: 'pipe' });
-    } catch (e) {
-      return { why: `cannot compile oracle/cgroup-attach.c: ${(e as Error).message.split('\n')[0]}` };
-    }
-    execFileSync('mkdir', ['-p', mnt]);
-    try {
-      const script = `mount --make-rprivate / && mount -t cgroup2 none '${mnt}' && '${bin}' '${mnt}'; s=$?; umount '${mnt}'; exit $s`;
-      return { out: execFileSync(...underLinkIdLock('unshare', ['-m', '-n', 'sh', '-c', script]), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
-    } catch (e) {
-      return { why: `unshare/cgroup2 unavailable: ${(e as Error).message.split('\n')[0]}` };
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // as this test always has: any failed run of the oracle is a skip (the cgroup link tests make one a failure)
+  return cgroupOracleOnce('cgroup-attach', 'bpfsim-cg-', { unavailable: 'unshare/cgroup2', failedRunSkips: true });
 }
 
 /** The same scenarios on bpfsim, printing what the C program prints. */
