@@ -3,30 +3,12 @@
 // gets past that check (any later verdict), or says the type cannot use the helper (no information).
 // Skips (with the reason) when clang-19, unshare or bpf(2) is unavailable. Loads happen inside `unshare -m`; nothing
 // is attached or pinned.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { HELPERS, encode, type Instruction } from './index.js';
+import { kernelVerdictHelper } from './testing/kernel-verdict.js';
 
-const helperSource = fileURLToPath(new URL('./testing/kernel-verdict.c', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'bpfsim-isa-helpers-'));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-function setUp(): { binary: string } | { skip: string } {
-  if (process.platform !== 'linux') return { skip: 'not Linux' };
-  const binary = join(workDir, 'kernel-verdict');
-  const cc = spawnSync('clang-19', ['-O1', '-o', binary, helperSource], { encoding: 'utf8' });
-  if (cc.error || cc.status !== 0) return { skip: `cannot build the helper with clang-19: ${cc.error?.message ?? cc.stderr}` };
-  const probe = spawnSync('unshare', ['-m', binary], { input: 'b7000000000000009500000000000000\n', encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return { skip: `unshare -m failed: ${probe.error?.message ?? probe.stderr}` };
-  if (probe.stdout.trim() !== 'ok') return { skip: `bpf(BPF_PROG_LOAD) unavailable: ${probe.stdout.trim()}` };
-  return { binary };
-}
-const env = setUp();
-if ('skip' in env) console.warn(`helpers.kernel.test.ts skipped: ${env.skip}`);
+const env = kernelVerdictHelper('helpers.kernel.test.ts');
 
 /** uapi enum bpf_prog_type values, with the expected_attach_type a type insists on (enum bpf_attach_type). */
 const PROG_TYPES: ReadonlyArray<readonly [string, number, number, number]> = [

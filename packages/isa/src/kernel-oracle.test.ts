@@ -3,33 +3,14 @@
 // ignore), except for the two documented places where we follow RFC 9669 / the conformance suite instead; and
 // decode(…, { dialect: 'linux' }) must agree with the kernel on every probe.
 // Skips (with the reason) when clang-19, unshare or bpf(2) is unavailable. Loads happen inside `unshare -m`.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DecodeError, decode, encode, type Instruction } from './index.js';
 import { arbInstruction } from './testing/arbitrary.js';
+import { kernelVerdictHelper } from './testing/kernel-verdict.js';
 
-const helperSource = fileURLToPath(new URL('./testing/kernel-verdict.c', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'bpfsim-isa-kernel-'));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-/** Compiles the helper and checks that a trivial program loads; returns the binary or why we must skip. */
-function setUp(): { binary: string } | { skip: string } {
-  if (process.platform !== 'linux') return { skip: 'not Linux' };
-  const binary = join(workDir, 'kernel-verdict');
-  const cc = spawnSync('clang-19', ['-O1', '-o', binary, helperSource], { encoding: 'utf8' });
-  if (cc.error || cc.status !== 0) return { skip: `cannot build the helper with clang-19: ${cc.error?.message ?? cc.stderr}` };
-  const probe = spawnSync('unshare', ['-m', binary], { input: 'b7000000000000009500000000000000\n', encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return { skip: `unshare -m failed: ${probe.error?.message ?? probe.stderr}` };
-  if (probe.stdout.trim() !== 'ok') return { skip: `bpf(BPF_PROG_LOAD) unavailable: ${probe.stdout.trim()}` };
-  return { binary };
-}
-const env = setUp();
-if ('skip' in env) console.warn(`kernel-oracle.test.ts skipped: ${env.skip}`);
+const env = kernelVerdictHelper('kernel-oracle.test.ts');
 
 /** Kernel log lines that reject an encoding (as opposed to what the program does with it). */
 const ENCODING_REJECTION =
