@@ -1,47 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CommonLru, type LruNode } from './lru-list.js';
-
-interface Owner {
-  id: number;
-  node?: LruNode<Owner>;
-}
+import { CommonLru } from './lru-list.js';
+import { lruHarness, type Owner } from './lru-test-harness.js';
 
 /** A CommonLru with a table of live owners; evicting a dead owner or twice fails the test. */
-function harness(nrElems: number, ncpus: number) {
-  const live = new Set<Owner>();
-  const evicted: number[] = [];
-  const lru = new CommonLru<Owner>(nrElems, ncpus, (o) => {
-    expect(live.has(o), `owner ${o.id} evicted while not in the table`).toBe(true);
-    live.delete(o);
-    evicted.push(o.id);
-  });
-  let nextId = 0;
-  const insert = (cpu: number): Owner | undefined => {
-    const node = lru.popFree(cpu);
-    if (!node) return undefined;
-    const o: Owner = { id: nextId++, node };
-    node.owner = o;
-    live.add(o);
-    return o;
-  };
-  const remove = (o: Owner): void => {
-    live.delete(o);
-    lru.pushFree(o.node!);
-  };
-  return { lru, live, evicted, insert, remove };
-}
+const harness = (nrElems: number, ncpus: number) =>
+  lruHarness((onEvict) => new CommonLru<Owner>(nrElems, ncpus, onEvict));
 
 describe('common bpf_lru_list', () => {
   it('with target_free 1 (4 nodes, 2 cpus) an insert into a full list evicts exactly the oldest unreferenced node', () => {
     const h = harness(4, 2);
     const [a, b, c, d] = [0, 1, 2, 3].map(() => h.insert(0)!);
-    expect(h.evicted).toEqual([]);
+    expect(h.evictedIds()).toEqual([]);
     h.lru.setRef(a.node!); // a program looked `a` up
     h.insert(0);
-    expect(h.evicted).toEqual([b.id]); // a went to the active list, b is the inactive tail
+    expect(h.evictedIds()).toEqual([b.id]); // a went to the active list, b is the inactive tail
     h.insert(0);
-    expect(h.evicted).toEqual([b.id, c.id]);
+    expect(h.evictedIds()).toEqual([b.id, c.id]);
     expect([...h.live].map((o) => o.id).sort()).toEqual([a.id, d.id, 4, 5]);
   });
 
@@ -53,15 +28,15 @@ describe('common bpf_lru_list', () => {
     const w = h.insert(0)!;
     h.remove(x); // back to cpu 1's local free list, not the global one
     h.insert(0); // cpu 0: global free list empty → flush w to inactive and shrink it (bpf_lru_list_pop_free_to_local)
-    expect(h.evicted).toEqual([w.id]);
+    expect(h.evictedIds()).toEqual([w.id]);
     const g = harness(1, 2);
     const y = g.insert(1)!;
     g.remove(y);
     const z = g.insert(0)!; // nothing to shrink anywhere: steal cpu 1's free node (next_steal starts at cpu 0)
     expect(z).toBeDefined();
-    expect(g.evicted).toEqual([]);
+    expect(g.evictedIds()).toEqual([]);
     g.insert(0); // now z is the only node: flushed to inactive and shrunk
-    expect(g.evicted).toEqual([z.id]);
+    expect(g.evictedIds()).toEqual([z.id]);
   });
 
   it('never loses or duplicates a node and evicts each element at most once (property)', () => {

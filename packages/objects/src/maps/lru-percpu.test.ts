@@ -1,38 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LruNode } from './lru-list.js';
 import { PercpuLru } from './lru-percpu.js';
-
-interface Owner {
-  id: number;
-  cpu: number;
-  node?: LruNode<Owner>;
-}
+import { lruHarness, type Owner } from './lru-test-harness.js';
 
 /** A PercpuLru with a table of live owners; evicting a dead owner (or one twice) fails the test. */
-function harness(nrElems: number, ncpus: number) {
-  const live = new Set<Owner>();
-  const evicted: Owner[] = [];
-  const lru = new PercpuLru<Owner>(nrElems, ncpus, (o) => {
-    expect(live.has(o), `owner ${o.id} evicted while not in the table`).toBe(true);
-    live.delete(o);
-    evicted.push(o);
-  });
-  let nextId = 0;
-  const insert = (cpu: number): Owner | undefined => {
-    const node = lru.popFree(cpu);
-    if (!node) return undefined;
-    const o: Owner = { id: nextId++, cpu, node };
-    node.owner = o;
-    live.add(o);
-    return o;
-  };
-  const remove = (o: Owner): void => {
-    live.delete(o);
-    lru.pushFree(o.node!);
-  };
-  return { lru, live, evicted, insert, remove };
-}
+const harness = (nrElems: number, ncpus: number) =>
+  lruHarness((onEvict) => new PercpuLru<Owner>(nrElems, ncpus, onEvict));
 
 describe('per-cpu bpf_lru_list (BPF_F_NO_COMMON_LRU)', () => {
   it('bpf_percpu_lru_populate gives every cpu nr_elems / ncpus nodes', () => {
